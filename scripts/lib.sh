@@ -1,0 +1,60 @@
+# Shared shell functions for scripts/test and scripts/demo.  Sourced, not run.
+
+SDDL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SDDL_PG_MAJOR=${PG_MAJOR:-15}
+export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$SDDL_PG_MAJOR/bin/pg_config}
+
+sddl_say() { printf '==> %s\n' "$*" >&2; }
+
+# Install what the build, the tests and the demo need, on Debian 12.
+# Idempotent and silent when everything is already there.
+sddl_install_deps() {
+    local pkgs=(make gcc libc6-dev perl libipc-run-perl rsync
+        "postgresql-$SDDL_PG_MAJOR" "postgresql-server-dev-$SDDL_PG_MAJOR"
+        "postgresql-$SDDL_PG_MAJOR-pgaudit" postgresql-contrib
+        cppcheck clang-tidy python3 python3-django python3-psycopg2
+        python3-alembic gnuplot-nox bc procps util-linux)
+    local missing=() p
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    sddl_say "installing ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    # Debian's postgresql package creates and starts a "main" cluster; the
+    # tests never use it, so keep it from being created at all.
+    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+        "${sudo[@]}" mkdir -p /etc/postgresql-common
+        echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# PostgreSQL refuses to run as root: as root, run the build and every server
+# as the postgres OS user; otherwise as ourselves.
+sddl_as_owner() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- env PATH="$PATH" PG_CONFIG="$PG_CONFIG" "$@"
+    else
+        "$@"
+    fi
+}
+
+# Copy the working tree (tracked and untracked files, without build output)
+# into a fresh directory the server user owns, and print its path.  The
+# checkout itself is never written to, so root's checkout stays root's.
+sddl_stage_tree() {
+    local dir
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/safe_ddl.XXXXXX")
+    (cd "$SDDL_ROOT" &&
+        { git ls-files -z --cached --others --exclude-standard 2>/dev/null ||
+            find . -type f -not -path './.git/*' -print0; } |
+        rsync -a --from0 --files-from=- ./ "$dir/src/")
+    [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
+    chmod 755 "$dir"
+    echo "$dir"
+}

@@ -1,0 +1,66 @@
+/*-------------------------------------------------------------------------
+ *
+ * compat.h
+ *	  The one place that knows about PostgreSQL version differences.
+ *
+ * safe_ddl supports PostgreSQL 14 to 18.  Logic files never test
+ * PG_VERSION_NUM themselves; they use the macros defined here.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/compat.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SAFE_DDL_COMPAT_H
+#define SAFE_DDL_COMPAT_H
+
+
+#include "tcop/utility.h"
+#include "utils/guc.h"
+
+#if PG_VERSION_NUM < 140000
+#error "safe_ddl requires PostgreSQL 14 or later"
+#endif
+
+/*
+ * ProcessUtility hook.  PostgreSQL 14 to 18 share one signature (14 added
+ * readOnlyTree); these macros keep the parameter list in one place.
+ */
+#define SDDL_PROCESS_UTILITY_PARAMS \
+	PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, \
+	ProcessUtilityContext context, ParamListInfo params, \
+	QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc
+
+/*
+ * GUC prefix reservation: PostgreSQL 15 renamed EmitWarningsOnPlaceholders
+ * to MarkGUCPrefixReserved and made it remove existing placeholders.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlMarkGUCPrefixReserved(prefix) MarkGUCPrefixReserved(prefix)
+#else
+#define SddlMarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+/*
+ * Shared memory requests: from PostgreSQL 15 they must be made in
+ * shmem_request_hook; before, directly in _PG_init.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SDDL_HAVE_SHMEM_REQUEST_HOOK 1
+#endif
+
+/* PostgreSQL 16 renamed relfilenode to relfilelocator in the relcache. */
+#if PG_VERSION_NUM >= 160000
+#define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilelocatorSubid)
+#else
+#define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilenodeSubid)
+#endif
+
+/* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
+#if PG_VERSION_NUM < 160000
+extern PGDLLEXPORT void _PG_init(void);
+#endif
+
+#endif							/* SAFE_DDL_COMPAT_H */

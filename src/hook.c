@@ -1,0 +1,212 @@
+/*-------------------------------------------------------------------------
+ *
+ * hook.c
+ *	  The ProcessUtility hook (see hook.h).
+ *
+ * The hook is on the path of every utility statement a server runs, most of
+ * which (SET, BEGIN, SHOW, ...) are of no interest.  Those leave after one
+ * switch on the node tag, with no catalog access and no allocation.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/hook.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "tcop/utility.h"
+#include "utils/memutils.h"
+
+#include "analysis.h"
+#include "executor.h"
+#include "hook.h"
+#include "log.h"
+#include "policy.h"
+#include "safe_ddl.h"
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * True while safe_ddl itself runs statements (rewrite steps, internal
+ * queries): those must not be intercepted a second time.
+ */
+bool		sddl_internal = false;
+
+static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
+static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
+
+/*
+ * Install the hook, keeping whatever was installed before us so that
+ * pg_stat_statements, pgaudit and others keep working in any load order.
+ */
+void
+sddl_hook_install(void)
+{
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = sddl_ProcessUtility;
+}
+
+void
+sddl_call_next_hook(SDDL_PROCESS_UTILITY_PARAMS)
+{
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+/*
+ * Is this a statement safe_ddl must leave alone whatever it is?
+ *
+ * - pg_upgrade's binary-upgrade mode and extension scripts replay DDL that
+ *   is not a migration.
+ * - Sub-statements of CREATE TABLE/CREATE SCHEMA were already judged as part
+ *   of their parent.
+ * - In an aborted transaction the statement will fail anyway, and on a
+ *   standby DDL cannot run.
+ */
+static inline bool
+sddl_leave_alone(ProcessUtilityContext context)
+{
+	return sddl_mode == SDDL_MODE_OFF ||
+		sddl_internal ||
+		context == PROCESS_UTILITY_SUBCOMMAND ||
+		IsBinaryUpgrade ||
+		creating_extension ||
+		IsAbortedTransactionBlockState() ||
+		RecoveryInProgress();
+}
+
+static void
+sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
+{
+	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
+		sddl_call_next_hook(pstmt, queryString, readOnlyTree, context, params,
+							queryEnv, dest, qc);
+	else
+		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
+							  params, queryEnv, dest, qc);
+}
+
+/*
+ * The text of the statement itself: one query string may hold several
+ * statements (Django sends "ALTER TABLE ...; SET CONSTRAINTS ..." as one).
+ */
+char *
+sddl_statement_text(PlannedStmt *pstmt, const char *queryString)
+{
+	int			loc = pstmt->stmt_location;
+	int			len = pstmt->stmt_len;
+	int			total;
+
+	if (queryString == NULL)
+		return pstrdup("");
+	total = strlen(queryString);
+	if (loc < 0 || loc > total)
+		return pstrdup(queryString);
+	if (len <= 0 || loc + len > total)
+		len = total - loc;
+	/* skip leading white space left by the previous statement's ';' */
+	while (len > 0 && isspace((unsigned char) queryString[loc]))
+	{
+		loc++;
+		len--;
+	}
+	return pnstrdup(queryString + loc, len);
+}
+
+static const char *
+sddl_outcome_name(const SddlDecision *decision)
+{
+	if (decision->override)
+		return "override";
+	switch (decision->action)
+	{
+		case SDDL_ACTION_ALLOW:
+			return "allowed";
+		case SDDL_ACTION_WARN:
+			return "warned";
+		case SDDL_ACTION_REWRITE:
+			return "rewritten";
+		case SDDL_ACTION_REJECT:
+			return "rejected";
+	}
+	return "allowed";
+}
+
+/*
+ * Analyse, decide, execute and log one candidate statement.
+ *
+ * The log row must be written whatever happens, including when the
+ * statement fails: that is the one reason for the PG_TRY here.
+ */
+static void
+sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	SddlAnalysis *analysis;
+	SddlPolicyContext pcxt;
+	SddlDecision *decision;
+	SddlLockStats stats = {0};
+	SddlLogEvent event = {0};
+	instr_time	start;
+	instr_time	elapsed;
+
+	INSTR_TIME_SET_CURRENT(start);
+
+	analysis = sddl_analyze(pstmt->utilityStmt, NULL);
+
+	pcxt.in_transaction_block = IsTransactionBlock();
+	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
+	decision = sddl_decide(analysis, &pcxt);
+
+	event.command = analysis->command;
+	event.statement = sddl_statement_text(pstmt, queryString);
+	event.outcome = sddl_outcome_name(decision);
+	if (decision->finding)
+		event.rule = decision->finding->rule->name;
+
+	PG_TRY();
+	{
+		sddl_execute_plain(analysis, &stats, pstmt, queryString, readOnlyTree,
+						   context, params, queryEnv, dest, qc);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		event.outcome = (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) ?
+			"lock_timeout" : "failed";
+		event.sqlstate = unpack_sql_state(edata->sqlerrcode);
+		event.error = edata->message;
+		event.lock_wait_ms = stats.wait_ms;
+		event.attempts = stats.attempts;
+		event.blockers = stats.blockers;
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		event.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+		sddl_log_event(&event);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	event.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+	event.lock_wait_ms = stats.wait_ms;
+	event.attempts = stats.attempts;
+	event.blockers = stats.blockers;
+	event.rewritten_to = stats.rewritten_to;
+	sddl_log_event(&event);
+}

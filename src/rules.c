@@ -1,0 +1,115 @@
+/*-------------------------------------------------------------------------
+ *
+ * rules.c
+ *	  The rules catalogue (see rules.h).
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/rules.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "rules.h"
+
+/*
+ * Keep this table sorted by name; the README's rules reference and the
+ * safe_ddl.rules view are generated from the same data.
+ */
+const SddlRule sddl_rules[] = {
+	{"adding-field-with-default",
+		"ADD COLUMN with a volatile default rewrites the whole table under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"adding-not-nullable-field",
+		"SET NOT NULL scans the whole table under ACCESS EXCLUSIVE unless a validated CHECK (col IS NOT NULL) exists.",
+	"AccessExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"adding-stored-generated-column",
+		"ADD COLUMN ... GENERATED ALWAYS AS ... STORED rewrites the whole table under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"attach-partition-scan",
+		"ATTACH PARTITION scans the partition under ACCESS EXCLUSIVE unless a validated CHECK implies the partition bound.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"changing-column-type",
+		"ALTER COLUMN ... TYPE that is not binary coercible rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"constraint-missing-not-valid",
+		"ADD CONSTRAINT CHECK or FOREIGN KEY without NOT VALID scans the whole table while blocking writes.",
+	"ShareRowExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"disallowed-cluster",
+		"CLUSTER rewrites the table under ACCESS EXCLUSIVE; there is no online equivalent in core PostgreSQL.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"disallowed-exclusion-constraint",
+		"ADD CONSTRAINT ... EXCLUDE builds an index under ACCESS EXCLUSIVE and cannot be built concurrently.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"disallowed-unique-constraint",
+		"ADD CONSTRAINT UNIQUE or PRIMARY KEY without USING INDEX builds an index under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"disallowed-vacuum-full",
+		"VACUUM FULL rewrites the table under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"renaming-column",
+		"RENAME COLUMN breaks application code that still uses the old name.",
+	"AccessExclusiveLock", SDDL_ACTION_WARN, false},
+	{"renaming-table",
+		"RENAME of a table breaks application code that still uses the old name.",
+	"AccessExclusiveLock", SDDL_ACTION_WARN, false},
+	{"require-concurrent-detach-partition",
+		"DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table.",
+	"AccessExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"require-concurrent-index-creation",
+		"CREATE INDEX without CONCURRENTLY blocks writes for the whole index build.",
+	"ShareLock", SDDL_ACTION_REWRITE, true},
+	{"require-concurrent-index-deletion",
+		"DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table.",
+	"AccessExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"require-concurrent-refresh",
+		"REFRESH MATERIALIZED VIEW without CONCURRENTLY blocks reads of the view for the whole refresh.",
+	"AccessExclusiveLock", SDDL_ACTION_REWRITE, true},
+	{"require-concurrent-reindex",
+		"REINDEX without CONCURRENTLY blocks writes to the table (and reads that use the index) for the whole rebuild.",
+	"ShareLock", SDDL_ACTION_REWRITE, true},
+	{"rewriting-table",
+		"SET LOGGED/UNLOGGED, SET TABLESPACE and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+	{"scan-under-exclusive-lock",
+		"A statement that scans the whole table while this transaction already holds ACCESS EXCLUSIVE on it blocks all access for the scan.",
+	"AccessExclusiveLock", SDDL_ACTION_REJECT, false},
+};
+
+const int	sddl_rule_count = lengthof(sddl_rules);
+
+/*
+ * Find a rule by name; NULL when there is none.
+ */
+const SddlRule *
+sddl_rule_lookup(const char *name)
+{
+	for (int i = 0; i < sddl_rule_count; i++)
+	{
+		if (strcmp(sddl_rules[i].name, name) == 0)
+			return &sddl_rules[i];
+	}
+	return NULL;
+}
+
+/*
+ * The word used for an action in check() output and the lock log.
+ */
+const char *
+sddl_action_name(SddlAction action)
+{
+	switch (action)
+	{
+		case SDDL_ACTION_ALLOW:
+			return "allow";
+		case SDDL_ACTION_WARN:
+			return "warn";
+		case SDDL_ACTION_REWRITE:
+			return "rewrite";
+		case SDDL_ACTION_REJECT:
+			return "reject";
+	}
+	return "unknown";
+}
