@@ -388,7 +388,8 @@ sddl_log_event(const SddlLogEvent *event)
 	{
 		/* full: count the loss rather than wait for the worker */
 		shared->dropped++;
-		wake = shared->worker_latch;
+		if (!shared->extension_missing)
+			wake = shared->worker_latch;
 		LWLockRelease(shared->lock);
 		if (wake != NULL)
 			SetLatch(wake);
@@ -449,8 +450,12 @@ sddl_log_event(const SddlLogEvent *event)
 		rec->statement[0] = '\0';
 
 	shared->head++;
-	/* the worker wakes up by itself every flush interval; hurry it if needed */
-	if (shared->head - shared->tail >= (uint64) shared->nslots / 2)
+	/*
+	 * The worker wakes up by itself every flush interval; hurry it when the
+	 * ring is half full, unless it is waiting for the extension anyway.
+	 */
+	if (shared->head - shared->tail >= (uint64) shared->nslots / 2 &&
+		!shared->extension_missing)
 		wake = shared->worker_latch;
 	LWLockRelease(shared->lock);
 
