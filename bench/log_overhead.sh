@@ -64,13 +64,19 @@ extension_destdir = '$SAFE_DDL_DESTDIR'
 dynamic_library_path = '$SAFE_DDL_DESTDIR$pkglibdir:\$libdir'
 EOF
 
-# The workload: 4 DDL statements per table.
+# The workload: 4 DDL statements per table.  The backend's CPU time is
+# read from /proc at the end, by the session itself.
+{
+echo 'SELECT pg_backend_pid() AS pid \gset'
 for i in $(seq 1 "$tables"); do
     echo "CREATE TABLE t_$i (id bigserial PRIMARY KEY, a int, b text, c timestamptz);"
     echo "CREATE INDEX t_${i}_a ON t_$i (a);"
     echo "CREATE INDEX t_${i}_b ON t_$i (b);"
     echo "ALTER TABLE t_$i ADD COLUMN d int;"
-done >"$work/workload.sql"
+done
+echo '\setenv SDDL_BENCH_PID :pid'
+echo "\\! cat /proc/\$SDDL_BENCH_PID/stat > $work/backend.stat"
+} >"$work/workload.sql"
 chmod 644 "$work/workload.sql"
 statements=$((tables * 4))
 
@@ -86,21 +92,44 @@ server() {	# server PRELOAD
     fi
 }
 
-run() {	# run PGOPTIONS -> seconds
+cpu() {	# cpu PID -> CPU seconds (user + system) the process has used
+    [ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+    awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+}
+
+writer_pid() {
+    psql_ -d postgres -At -c 'SELECT worker_pid FROM safe_ddl.log_status()' 2>/dev/null || true
+}
+
+# run PGOPTIONS: prints "WALL CPU": wall-clock seconds of the replay, and
+# CPU seconds of the backend that ran it plus the lock log writer's.
+run() {
     psql_ -d postgres -c 'SET client_min_messages = warning' \
         -c 'DROP DATABASE IF EXISTS bench' -c 'CREATE DATABASE bench'
     psql_ -d postgres -c 'CHECKPOINT'
-    local t0 t1
+    local t0 t1 w wcpu0 wcpu1 bcpu
+    w=$(writer_pid)
+    wcpu0=$(cpu "$w")
+    rm -f "$work/backend.stat"
     t0=$(date +%s.%N)
     PGOPTIONS="$1" psql_ -d bench -f "$work/workload.sql"
     t1=$(date +%s.%N)
-    echo "$t1 - $t0" | bc -l
+    # let the writer finish what it was given
+    if [ -n "$w" ]; then
+        for _ in $(seq 1 100); do
+            [ "$(psql_ -d postgres -At -c 'SELECT buffered FROM safe_ddl.log_status()')" = 0 ] && break
+            sleep 0.1
+        done
+    fi
+    wcpu1=$(cpu "$w")
+    bcpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "$work/backend.stat")
+    echo "$(echo "$t1 - $t0" | bc -l) $(echo "$bcpu + $wcpu1 - $wcpu0" | bc -l)"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 minimum() { sort -n | head -1; }
 
-declare -A times
+declare -A times cpus
 names=("vanilla" "mode=off" "log off" "log all" "log non_allowed")
 declare -A opts=(
     ["vanilla"]=""
@@ -111,41 +140,50 @@ declare -A opts=(
 )
 
 echo "replaying $statements DDL statements ($tables tables), $rounds rounds per configuration" >&2
-server ""
-run "" >/dev/null	# warm-up
 for r in $(seq 1 "$rounds"); do
-    times["vanilla"]+="$(run "") "
-done
-server safe_ddl
-run "${opts["log all"]}" >/dev/null	# warm-up
-for r in $(seq 1 "$rounds"); do
-    # interleaved, so that machine noise hits every configuration alike
+    # every round restarts both ways and interleaves the configurations, so
+    # that machine noise and cache state hit all of them alike
+    server ""
+    [ "$r" = 1 ] && run "" >/dev/null	# warm-up
+    read -r wall c < <(run "")
+    times["vanilla"]+="$wall "; cpus["vanilla"]+="$c "
+    server safe_ddl
+    [ "$r" = 1 ] && run "${opts["log all"]}" >/dev/null	# warm-up
     for n in "mode=off" "log off" "log all" "log non_allowed"; do
-        times["$n"]+="$(run "${opts[$n]}") "
+        read -r wall c < <(run "${opts[$n]}")
+        times["$n"]+="$wall "; cpus["$n"]+="$c "
     done
 done
 written=$(psql_ -d postgres -At -c 'SELECT written FROM safe_ddl.log_status()')
 dropped=$(psql_ -d postgres -At -c 'SELECT dropped FROM safe_ddl.log_status()')
 
-declare -A med best
+declare -A med best cmed cbest
 for n in "${names[@]}"; do
     med[$n]=$(tr ' ' '\n' <<<"${times[$n]}" | grep -v '^$' | median)
     best[$n]=$(tr ' ' '\n' <<<"${times[$n]}" | grep -v '^$' | minimum)
+    cmed[$n]=$(tr ' ' '\n' <<<"${cpus[$n]}" | grep -v '^$' | median)
+    cbest[$n]=$(tr ' ' '\n' <<<"${cpus[$n]}" | grep -v '^$' | minimum)
 done
-pct() {	# pct A B: how much slower A is than B, best rounds (medians)
-    printf '%6.2f %% (medians: %6.2f %%)' \
+pct() {	# pct A B: how much more A costs than B
+    printf 'wall %6.2f %% (medians %6.2f %%), CPU %6.2f %% (medians %6.2f %%)' \
         "$(echo "100 * (${best[$1]} - ${best[$2]}) / ${best[$2]}" | bc -l)" \
-        "$(echo "100 * (${med[$1]} - ${med[$2]}) / ${med[$2]}" | bc -l)"
+        "$(echo "100 * (${med[$1]} - ${med[$2]}) / ${med[$2]}" | bc -l)" \
+        "$(echo "100 * (${cbest[$1]} - ${cbest[$2]}) / ${cbest[$2]}" | bc -l)" \
+        "$(echo "100 * (${cmed[$1]} - ${cmed[$2]}) / ${cmed[$2]}" | bc -l)"
 }
 
-printf '%-16s %8s %8s %10s   %s\n' configuration "best s" "median s" "stmts/s" "all rounds (s)"
+echo "wall: replay time; CPU: backend + lock log writer; best = least disturbed round"
+printf '%-16s %8s %8s %8s %8s %9s\n' configuration "best s" "median s" "CPU s" "CPU med" "stmts/s"
 for n in "${names[@]}"; do
-    printf '%-16s %8.3f %8.3f %10.0f   %s\n' "$n" "${best[$n]}" "${med[$n]}" \
-        "$(echo "$statements / ${best[$n]}" | bc -l)" "${times[$n]}"
+    printf '%-16s %8.3f %8.3f %8.3f %8.3f %9.0f\n' "$n" "${best[$n]}" "${med[$n]}" \
+        "${cbest[$n]}" "${cmed[$n]}" "$(echo "$statements / ${best[$n]}" | bc -l)"
+done
+for n in "${names[@]}"; do
+    printf '  %-16s wall: %s\n  %-16s CPU:  %s\n' "$n" "${times[$n]}" "" "${cpus[$n]}"
 done
 echo
-echo "logging overhead, log all vs log off:          $(pct "log all" "log off")"
-echo "logging overhead, log non_allowed vs log off:  $(pct "log non_allowed" "log off")"
-echo "safe_ddl with log all vs vanilla:              $(pct "log all" "vanilla")"
-echo "safe_ddl mode=off vs vanilla:                  $(pct "mode=off" "vanilla")"
+echo "logging, log all vs log off:          $(pct "log all" "log off")"
+echo "logging, log non_allowed vs log off:  $(pct "log non_allowed" "log off")"
+echo "safe_ddl with log all vs vanilla:     $(pct "log all" "vanilla")"
+echo "safe_ddl mode=off vs vanilla:         $(pct "mode=off" "vanilla")"
 echo "lock log rows written: $written, events dropped: $dropped"
