@@ -15,8 +15,9 @@
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
  *   they are counted as dropped) and the worker checks again at each wake.
  * - A batch that cannot be inserted is retried row by row; a row that still
- *   fails is retried with its JSON fields stored as JSON strings, and then
- *   dropped and counted, so that one bad event never blocks the others.
+ *   fails is retried with its blockers (JSON text from the executor) stored
+ *   as a JSON string, and then dropped and counted, so that one bad event
+ *   never blocks the others.  (relations is built here, always valid.)
  * - SIGTERM (server shutdown, pg_terminate_backend): write everything
  *   buffered, then exit.  The postmaster restarts the worker after
  *   bgw_restart_time when it exits while the server keeps running, and after
@@ -86,12 +87,12 @@ static const char *const sddl_log_insert_sql[2] = {
 	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
 	"$8::pg_catalog.jsonb, $9, $10, $11, $12, $13, $14, $15, "
 	"$16::pg_catalog.jsonb, $17, $18)",
-	/* sanitized: JSON fields stored as JSON strings */
+	/* sanitized: blockers, which comes from outside, as a JSON string */
 	"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
 	"application_name, pid, command, statement, relations, lock_mode, "
 	"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
 	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"pg_catalog.to_jsonb($8::pg_catalog.text), $9, $10, $11, $12, $13, $14, "
+	"$8::pg_catalog.jsonb, $9, $10, $11, $12, $13, $14, "
 	"$15, pg_catalog.to_jsonb($16::pg_catalog.text), $17, $18)"
 };
 
@@ -226,7 +227,7 @@ sddl_log_text(const char *s, uint32 flags, uint32 flag, char *nulls, int i)
 
 /*
  * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores the JSON fields as JSON strings.  Errors are reported to
+ * sanitize stores blockers as a JSON string.  Errors are reported to
  * the server log and turned into SDDL_WRITE_FAILED.
  */
 static SddlWriteResult
