@@ -14,10 +14,13 @@
  * - Not yet installed: while safe_ddl.lock_log does not exist in
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
  *   they are counted as dropped) and the worker checks again at each wake.
- * - A batch that cannot be inserted is retried row by row; a row that still
- *   fails is retried with its blockers (JSON text from the executor) stored
- *   as a JSON string, and then dropped and counted, so that one bad event
- *   never blocks the others.  (relations is built here, always valid.)
+ * - A batch refused for a data or integrity error is retried row by row; a
+ *   row that still fails is retried with its blockers (JSON text from the
+ *   executor) stored as a JSON string, and then dropped and counted, so
+ *   that one bad event never blocks the others.  (relations is built here,
+ *   always valid.)  Any other failure (the table locked by someone for
+ *   longer than the writer's lock_timeout, a cancel) keeps the rows and
+ *   retries 5 s later.
  * - SIGTERM (server shutdown, pg_terminate_backend): write everything
  *   buffered, then exit.  The postmaster restarts the worker after
  *   bgw_restart_time when it exits while the server keeps running, and after
@@ -69,6 +72,9 @@
 /* How often retention runs */
 #define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
 
+/* Pause after a write that failed for a reason other than its rows */
+#define SDDL_LOG_RETRY_MS	5000
+
 /* Seconds before the postmaster restarts a worker that exited */
 #define SDDL_LOG_RESTART_SECONDS	5
 
@@ -76,7 +82,10 @@ typedef enum SddlWriteResult
 {
 	SDDL_WRITE_OK,
 	SDDL_WRITE_NO_TABLE,		/* the extension is not installed (yet) */
-	SDDL_WRITE_FAILED
+	SDDL_WRITE_BAD_ROW,			/* a row was refused (data or constraint
+								 * error): find it, drop it */
+	SDDL_WRITE_RETRY			/* anything else (lock timeout, cancel, ...):
+								 * keep the rows, try again later */
 } SddlWriteResult;
 
 static const char *const sddl_log_insert_sql[2] = {
@@ -228,7 +237,8 @@ sddl_log_text(const char *s, uint32 flags, uint32 flag, char *nulls, int i)
 /*
  * Insert the records [from, from + n) of the ring in one transaction.
  * sanitize stores blockers as a JSON string.  Errors are reported to
- * the server log and turned into SDDL_WRITE_FAILED.
+ * the server log and classified: a data or integrity error blames a row,
+ * anything else (the table locked by someone, a cancel) is worth a retry.
  */
 static SddlWriteResult
 sddl_log_write(uint64 from, int n, bool sanitize)
@@ -328,13 +338,23 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+		int			category;
+
 		MemoryContextSwitchTo(sddl_log_worker_cxt);
 		HOLD_INTERRUPTS();
+		edata = CopyErrorData();
 		EmitErrorReport();
 		AbortCurrentTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
-		result = SDDL_WRITE_FAILED;
+		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		if (category == ERRCODE_DATA_EXCEPTION ||
+			category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
+			result = SDDL_WRITE_BAD_ROW;
+		else
+			result = SDDL_WRITE_RETRY;
+		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 
@@ -344,10 +364,11 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 }
 
 /*
- * Write everything buffered.  Returns false when the table is missing, in
- * which case the events stay buffered.
+ * Write everything buffered.  Returns SDDL_WRITE_OK when the ring is empty;
+ * SDDL_WRITE_NO_TABLE or SDDL_WRITE_RETRY when the rest must wait (it stays
+ * buffered).
  */
-static bool
+static SddlWriteResult
 sddl_log_flush(void)
 {
 	SddlLogShared *shared = sddl_log_shared;
@@ -365,7 +386,7 @@ sddl_log_flush(void)
 		n = (int) Min(shared->head - tail, (uint64) shared->nslots);
 		LWLockRelease(shared->lock);
 		if (n == 0)
-			return true;
+			return SDDL_WRITE_OK;
 
 		res = sddl_log_write(tail, n, false);
 		if (res == SDDL_WRITE_NO_TABLE)
@@ -373,9 +394,11 @@ sddl_log_flush(void)
 			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 			shared->extension_missing = true;
 			LWLockRelease(shared->lock);
-			return false;
+			return res;
 		}
-		if (res == SDDL_WRITE_FAILED)
+		if (res == SDDL_WRITE_RETRY)
+			return res;
+		if (res == SDDL_WRITE_BAD_ROW)
 		{
 			int			i;
 
@@ -383,18 +406,18 @@ sddl_log_flush(void)
 			for (i = 0; i < n; i++)
 			{
 				res = sddl_log_write(tail + i, 1, false);
-				if (res == SDDL_WRITE_FAILED)
+				if (res == SDDL_WRITE_BAD_ROW)
 					res = sddl_log_write(tail + i, 1, true);
-				if (res == SDDL_WRITE_NO_TABLE)
-					break;		/* dropped meanwhile: keep the rest */
-				if (res == SDDL_WRITE_FAILED)
+				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
+					break;		/* not this row's fault: keep the rest */
+				if (res == SDDL_WRITE_BAD_ROW)
 					lost++;
 			}
 			if (i < n)
 			{
 				n = i;
 				if (n == 0)
-					return false;
+					return res;
 			}
 			if (lost > 0)
 				ereport(LOG,
@@ -508,7 +531,9 @@ sddl_log_worker_main(Datum main_arg)
 	for (;;)
 	{
 		bool		shutting_down = ShutdownRequestPending;
-		bool		ready;
+		SddlWriteResult res;
+		long		timeout = sddl_log_flush_interval;
+		int			retries;
 
 		if (ConfigReloadPending)
 		{
@@ -516,9 +541,17 @@ sddl_log_worker_main(Datum main_arg)
 			ProcessConfigFile(PGC_SIGHUP);
 		}
 
-		ready = sddl_log_flush();
+		res = sddl_log_flush();
 
-		if (ready && sddl_log_retention > 0 &&
+		/* the table locked by someone, say: a few quick retries at shutdown */
+		for (retries = 0; shutting_down && res == SDDL_WRITE_RETRY && retries < 10;
+			 retries++)
+		{
+			pg_usleep(200 * 1000L);
+			res = sddl_log_flush();
+		}
+
+		if (res == SDDL_WRITE_OK && sddl_log_retention > 0 &&
 			TimestampDifferenceExceeds(last_purge, GetCurrentTimestamp(),
 									   SDDL_LOG_PURGE_INTERVAL_MS))
 		{
@@ -533,19 +566,26 @@ sddl_log_worker_main(Datum main_arg)
 			LWLockAcquire(shared->lock, LW_SHARED);
 			left = shared->head - shared->tail;
 			LWLockRelease(shared->lock);
-			if (!ready && left > 0)
+			if (res == SDDL_WRITE_NO_TABLE && left > 0)
 				ereport(LOG,
 						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
 								(unsigned long long) left),
 						 errdetail("The table safe_ddl.lock_log does not exist in database \"%s\".",
 								   sddl_log_database)));
+			else if (left > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
+								(unsigned long long) left)));
 			/* exit code 1: restarted if the server is not shutting down */
 			proc_exit(1);
 		}
 
+		/* after a failure, do not fill the server log every interval */
+		if (res == SDDL_WRITE_RETRY)
+			timeout = Max(timeout, SDDL_LOG_RETRY_MS);
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 sddl_log_flush_interval,
+						 timeout,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
