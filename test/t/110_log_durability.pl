@@ -121,11 +121,12 @@ my ($duration, $wait, $blockers) = split /\|/,
 note "real wait $real_ms ms, logged duration $duration ms, lock wait $wait ms";
 cmp_ok(abs($duration - $real_ms), '<=', 0.1 * $real_ms,
     'its duration is within 10% of the time it was blocked');
-TODO:
+SKIP:
 {
     # lock_wait_ms and blockers are measured by the lock-safety executor
-    # (another issue); the log stores what it reports.
-    local $TODO = 'lock waits are measured by the executor (issue #3/#4)';
+    # (another issue); the log stores what it reports.  These checks run as
+    # soon as it reports a wait.
+    skip 'the executor does not measure lock waits yet', 2 if $wait == 0;
     cmp_ok(abs($wait - $real_ms), '<=', 0.1 * $real_ms,
         'its lock wait is within 10% of the time it was blocked');
     like($blockers // '', qr/\b$holder_pid\b/, 'the blocker is named');
