@@ -29,7 +29,7 @@
  *   finished, so on a standby it does not run (and standbys intercept no
  *   DDL).  After promotion it starts.
  * - Retention: with safe_ddl.log_retention > 0 the worker deletes older
- *   rows, at most once an hour.
+ *   rows when it starts, when the setting changes, and then hourly.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -537,8 +537,13 @@ sddl_log_worker_main(Datum main_arg)
 
 		if (ConfigReloadPending)
 		{
+			int			old_retention = sddl_log_retention;
+
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* a new retention applies at once */
+			if (sddl_log_retention != old_retention)
+				last_purge = 0;
 		}
 
 		res = sddl_log_flush();

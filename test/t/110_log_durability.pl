@@ -227,7 +227,24 @@ cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
 $node->safe_psql('postgres',
     "ALTER SYSTEM RESET safe_ddl.log_flush_interval; SELECT pg_reload_conf()");
 
-# 8. The views (their content is checked by sql/log.sql).
+# 8. Retention: the writer deletes rows older than safe_ddl.log_retention
+#    as soon as the setting changes.
+$node->safe_psql('postgres', <<'SQL');
+INSERT INTO safe_ddl.lock_log (logged_at, database, username, pid, outcome, statement)
+VALUES (now() - interval '40 days', 'postgres', 'postgres', 1, 'allowed', 'an old one');
+ALTER SYSTEM SET safe_ddl.log_retention = '30d';
+SELECT pg_reload_conf();
+SQL
+ok( defined wait_for(
+        "SELECT count(*) = 0 FROM safe_ddl.lock_log WHERE statement = 'an old one'",
+        30),
+    'rows older than safe_ddl.log_retention are purged');
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
+    '==', $total + 1, 'and only those');
+$node->safe_psql('postgres',
+    "ALTER SYSTEM RESET safe_ddl.log_retention; SELECT pg_reload_conf()");
+
+# 9. The views (their content is checked by sql/log.sql).
 is( $node->safe_psql(
         'postgres',
         "SELECT statement FROM safe_ddl.recent_events LIMIT 1"),
