@@ -47,6 +47,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -223,20 +224,48 @@ sddl_log_resolve(const char *name, Oid oid, bool is_role)
 	return found ? found : psprintf("%u", oid);
 }
 
-static Datum
-sddl_log_text(const char *s, uint32 flags, uint32 flag, char *nulls, int i)
+/*
+ * A string of the record, in this database's encoding.  Events come from
+ * every database of the cluster, whose encodings may differ.  Normally the
+ * text is converted (an unconvertible character is a data error, which
+ * makes the caller retry the row with ascii set); with ascii, or when the
+ * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
+ */
+static char *
+sddl_log_conv(const char *str, int encoding, bool ascii)
 {
-	if (flag != 0 && (flags & flag) == 0)
+	int			server = GetDatabaseEncoding();
+	char	   *out;
+	char	   *p;
+
+	if (encoding == server || server == PG_SQL_ASCII)
+		return (char *) str;
+	if (!ascii && encoding != PG_SQL_ASCII)
+		return pg_any_to_server(str, strlen(str), encoding);
+	out = pstrdup(str);
+	for (p = out; *p != '\0'; p++)
+		if (IS_HIGHBIT_SET(*p))
+			*p = '?';
+	return out;
+}
+
+/* A text parameter from an optional field of the record */
+static Datum
+sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
+			  bool ascii, char *nulls, int i)
+{
+	if (flag != 0 && (rec->flags & flag) == 0)
 	{
 		nulls[i] = 'n';
 		return (Datum) 0;
 	}
-	return CStringGetTextDatum(s);
+	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
 }
 
 /*
  * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores blockers as a JSON string.  Errors are reported to
+ * sanitize stores blockers as a JSON string and replaces characters that
+ * do not convert to this database's encoding.  Errors are reported to
  * the server log and classified: a data or integrity error blames a row,
  * anything else (the table locked by someone, a cancel) is worth a retry.
  */
@@ -283,40 +312,49 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 
 				memset(nulls, ' ', sizeof(nulls));
 				values[0] = TimestampTzGetDatum(rec->logged_at);
-				values[1] = CStringGetTextDatum(sddl_log_resolve(rec->database,
-																 rec->database_oid, false));
-				values[2] = CStringGetTextDatum(sddl_log_resolve(rec->username,
-																 rec->user_oid, true));
-				values[3] = sddl_log_text(rec->application_name, f,
-										  SDDL_LOG_HAS_APPNAME, nulls, 3);
+				values[1] = sddl_log_text(rec, sddl_log_resolve(rec->database,
+																rec->database_oid,
+																false),
+										  0, sanitize, nulls, 1);
+				values[2] = sddl_log_text(rec, sddl_log_resolve(rec->username,
+																rec->user_oid,
+																true),
+										  0, sanitize, nulls, 2);
+				values[3] = sddl_log_text(rec, rec->application_name,
+										  SDDL_LOG_HAS_APPNAME, sanitize, nulls, 3);
 				values[4] = Int32GetDatum(rec->pid);
-				values[5] = sddl_log_text(rec->command, f,
-										  SDDL_LOG_HAS_COMMAND, nulls, 5);
-				values[6] = sddl_log_text(rec->statement, f,
-										  SDDL_LOG_HAS_STATEMENT, nulls, 6);
+				values[5] = sddl_log_text(rec, rec->command,
+										  SDDL_LOG_HAS_COMMAND, sanitize, nulls, 5);
+				values[6] = sddl_log_text(rec, rec->statement,
+										  SDDL_LOG_HAS_STATEMENT, sanitize, nulls, 6);
 				if (f & SDDL_LOG_HAS_RELATIONS)
-					values[7] = CStringGetTextDatum(sddl_log_relations_json(rec->relations));
+				{
+					char	   *rels = sddl_log_conv(rec->relations,
+													 rec->encoding, sanitize);
+
+					values[7] = CStringGetTextDatum(sddl_log_relations_json(rels));
+				}
 				else
 				{
 					values[7] = (Datum) 0;
 					nulls[7] = 'n';
 				}
-				values[8] = sddl_log_text(rec->lock_mode, f,
-										  SDDL_LOG_HAS_LOCK_MODE, nulls, 8);
+				values[8] = sddl_log_text(rec, rec->lock_mode,
+										  SDDL_LOG_HAS_LOCK_MODE, sanitize, nulls, 8);
 				values[9] = Float8GetDatum(rec->lock_wait_ms);
 				values[10] = Int32GetDatum(rec->attempts);
 				values[11] = Float8GetDatum(rec->duration_ms);
-				values[12] = CStringGetTextDatum(rec->outcome);
-				values[13] = sddl_log_text(rec->rule, f,
-										   SDDL_LOG_HAS_RULE, nulls, 13);
-				values[14] = sddl_log_text(rec->rewritten_to, f,
-										   SDDL_LOG_HAS_REWRITTEN, nulls, 14);
-				values[15] = sddl_log_text(rec->blockers, f,
-										   SDDL_LOG_HAS_BLOCKERS, nulls, 15);
-				values[16] = sddl_log_text(rec->sqlstate, f,
-										   SDDL_LOG_HAS_SQLSTATE, nulls, 16);
-				values[17] = sddl_log_text(rec->error, f,
-										   SDDL_LOG_HAS_ERROR, nulls, 17);
+				values[12] = sddl_log_text(rec, rec->outcome, 0, sanitize, nulls, 12);
+				values[13] = sddl_log_text(rec, rec->rule,
+										   SDDL_LOG_HAS_RULE, sanitize, nulls, 13);
+				values[14] = sddl_log_text(rec, rec->rewritten_to,
+										   SDDL_LOG_HAS_REWRITTEN, sanitize, nulls, 14);
+				values[15] = sddl_log_text(rec, rec->blockers,
+										   SDDL_LOG_HAS_BLOCKERS, sanitize, nulls, 15);
+				values[16] = sddl_log_text(rec, rec->sqlstate,
+										   SDDL_LOG_HAS_SQLSTATE, sanitize, nulls, 16);
+				values[17] = sddl_log_text(rec, rec->error,
+										   SDDL_LOG_HAS_ERROR, sanitize, nulls, 17);
 
 				/* truncated blockers are no longer JSON: store a string */
 				if (!sanitize && (f & SDDL_LOG_BLOCKERS_TRUNCATED))

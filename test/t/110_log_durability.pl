@@ -140,6 +140,26 @@ ok( defined wait_for(
         30),
     'an event of another database is recorded');
 
+# Other encodings: text is converted to the log database's encoding; from
+# SQL_ASCII, where the bytes mean nothing, non-ASCII becomes '?'.
+$node->safe_psql('postgres', <<'SQL');
+CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+CREATE DATABASE ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C';
+SQL
+$node->safe_psql('latin',
+    "SET client_encoding = 'UTF8'; CREATE TABLE \"café\" (a int)");
+$node->safe_psql('ascii', 'CREATE TABLE "naïve" (a int)');
+ok( defined wait_for(
+        "SELECT count(*) = 2 FROM safe_ddl.lock_log WHERE database IN ('latin', 'ascii')",
+        30),
+    'events of databases with other encodings are recorded');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT string_agg(statement, ',' ORDER BY database) FROM safe_ddl.lock_log WHERE database IN ('latin', 'ascii')"
+    ),
+    'CREATE TABLE "na??ve" (a int),CREATE TABLE "café" (a int)',
+    'their text is converted to the log database\'s encoding');
+
 # 5. safe_ddl.log_level and the statement length limit.
 $node->psql(
     'postgres', <<'SQL',
