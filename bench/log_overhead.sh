@@ -5,6 +5,14 @@
 #
 #   bench/log_overhead.sh [TABLES] [ROUNDS]     (defaults: 1000 tables = 4000
 #                                                DDL statements, 5 rounds)
+#   bench/log_overhead.sh --callgrind [TABLES]  (default 100 tables)
+#
+# Timings on a shared or virtual machine are noisy.  --callgrind counts
+# instructions instead, which does not depend on the machine's load: the
+# replay runs in a single-user backend under valgrind's callgrind, once per
+# configuration (and once empty, to subtract start-up), and the writer's
+# share is measured as the INSERT it runs for a batch of all those events
+# (it writes all that is buffered with one statement), less a batch of one.
 #
 # Configurations, each timed ROUNDS times on a fresh database.  The machine
 # may be shared, so the best round of each (least disturbed) is compared,
@@ -24,7 +32,12 @@
 # smaller.
 set -euo pipefail
 
-tables=${1:-1000}
+mode=time
+if [ "${1:-}" = --callgrind ]; then
+    mode=callgrind
+    shift
+fi
+tables=${1:-$([ $mode = callgrind ] && echo 100 || echo 1000)}
 rounds=${2:-5}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-pg_config}
@@ -79,6 +92,75 @@ echo "\\! cat /proc/\$SDDL_BENCH_PID/stat > $work/backend.stat"
 } >"$work/workload.sql"
 chmod 644 "$work/workload.sql"
 statements=$((tables * 4))
+
+if [ $mode = callgrind ]; then
+    command -v valgrind >/dev/null || { echo "valgrind is needed for --callgrind" >&2; exit 2; }
+    grep -v '^\\' "$work/workload.sql" | grep -v '^SELECT pg_backend_pid' >"$work/plain.sql"
+    : >"$work/empty.sql"
+    chmod 644 "$work/plain.sql" "$work/empty.sql"
+
+    # ir INPUT DATABASE OPTIONS...: instructions a single-user backend runs
+    ir() {
+        local input=$1 db=$2 out
+        shift 2
+        out=$work/cg.$RANDOM$RANDOM
+        as_owner valgrind --tool=callgrind --callgrind-out-file="$out" \
+            "$bindir/postgres" --single -D "$work/data" "$@" "$db" \
+            <"$input" >"$out.log" 2>&1
+        if grep -q 'ERROR' "$out.log"; then
+            grep -m3 ERROR "$out.log" >&2
+            echo "failed"	# not a number: the caller's arithmetic stops the script
+            return 1
+        fi
+        awk '/^summary:/ {print $2}' "$out"
+    }
+    # cost CONFIG OPTIONS...: instructions per statement of the replay
+    cost() {
+        local db=$1 e w
+        shift
+        as_owner "$bindir/postgres" --single -D "$work/data" postgres \
+            <<<"CREATE DATABASE $db" >/dev/null 2>&1
+        e=$(ir "$work/empty.sql" "$db" "$@") || exit 1
+        w=$(ir "$work/plain.sql" "$db" "$@") || exit 1
+        echo $(((w - e) / statements))
+    }
+    pre="-c shared_preload_libraries=safe_ddl -c safe_ddl.log_buffer_size=$((statements + 16))"
+    echo "counting instructions for $statements DDL statements per configuration (slow)" >&2
+    c_vanilla=$(cost b_vanilla -c shared_preload_libraries=) || exit 1
+    # shellcheck disable=SC2086
+    c_off=$(cost b_off $pre -c safe_ddl.mode=off) || exit 1
+    # shellcheck disable=SC2086
+    c_logoff=$(cost b_logoff $pre -c safe_ddl.mode=observe -c safe_ddl.log_level=off) || exit 1
+    # shellcheck disable=SC2086
+    c_logall=$(cost b_logall $pre -c safe_ddl.mode=observe -c safe_ddl.log_level=all) || exit 1
+
+    # The writer's work per event: the statement it runs, one INSERT per
+    # batch whose columns arrive as arrays (built here from generate_series),
+    # for a batch of all the events against a batch of one.
+    as_owner "$bindir/postgres" --single -D "$work/data" postgres \
+        <<<"CREATE EXTENSION safe_ddl" >/dev/null 2>&1
+    batch() {	# batch N: the writer's INSERT of N events
+        echo "WITH a AS (SELECT array_agg(now()) a1, array_agg('bench'::text) a2, array_agg('postgres'::text) a3, array_agg('psql'::text) a4, array_agg(4242) a5, array_agg('CREATE INDEX'::text) a6, array_agg('CREATE INDEX t_' || g || '_a ON t_' || g || ' (a)') a7, array_agg('[{\"relation\": \"public.t_' || g || '\", \"lock_mode\": \"ShareLock\"}]') a8, array_agg('ShareLock'::text) a9, array_agg(0.01::float8) a10, array_agg(1) a11, array_agg(1.5::float8) a12, array_agg('allowed'::text) a13, array_agg(NULL::text) a14, array_agg(NULL::text) a15, array_agg(NULL::text) a16, array_agg(NULL::text) a17, array_agg(NULL::text) a18, array_agg(false) a19 FROM generate_series(1, $1) g) INSERT INTO safe_ddl.lock_log (logged_at, database, username, application_name, pid, command, statement, relations, lock_mode, lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, blockers, sqlstate, error) SELECT c1, c2, c3, c4, c5, c6, c7, c8::jsonb, c9, c10, c11, c12, c13, c14, c15, CASE WHEN c19 THEN to_jsonb(c16) ELSE c16::jsonb END, c17, c18 FROM a, ROWS FROM (unnest(a.a1), unnest(a.a2), unnest(a.a3), unnest(a.a4), unnest(a.a5), unnest(a.a6), unnest(a.a7), unnest(a.a8), unnest(a.a9), unnest(a.a10), unnest(a.a11), unnest(a.a12), unnest(a.a13), unnest(a.a14), unnest(a.a15), unnest(a.a16), unnest(a.a17), unnest(a.a18), unnest(a.a19)) AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19)"
+    }
+    batch 1 >"$work/ins0.sql"
+    batch $((statements + 1)) >"$work/ins.sql"
+    chmod 644 "$work/ins0.sql" "$work/ins.sql"
+    w1=$(ir "$work/ins.sql" postgres) || exit 1
+    w0=$(ir "$work/ins0.sql" postgres) || exit 1
+    c_writer=$(((w1 - w0) / statements))
+
+    pc() { echo "scale=2; 100 * ($1) / $2" | bc -l; }
+    echo "instructions per DDL statement (single-user backend, $statements statements)"
+    printf '  %-28s %12s\n' "vanilla" "$c_vanilla" "mode=off" "$c_off" \
+        "observe, log_level=off" "$c_logoff" "observe, log_level=all" "$c_logall"
+    printf '  %-28s %12s\n' "writer, per event" "$c_writer"
+    echo
+    echo "logging in the backend (log all - log off):   $(pc "$c_logall - $c_logoff" "$c_vanilla") % of a vanilla statement"
+    echo "logging in total (backend + writer):          $(pc "$c_logall - $c_logoff + $c_writer" "$c_vanilla") %"
+    echo "safe_ddl with log all vs vanilla, backend:    $(pc "$c_logall - $c_vanilla" "$c_vanilla") %"
+    echo "safe_ddl mode=off vs vanilla:                 $(pc "$c_off - $c_vanilla" "$c_vanilla") %"
+    exit 0
+fi
 
 psql_() { as_owner "$bindir/psql" -X -q -h "$work" -p "$port" -v ON_ERROR_STOP=1 "$@"; }
 

@@ -57,6 +57,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/json.h"
@@ -89,27 +90,38 @@ typedef enum SddlWriteResult
 								 * keep the rows, try again later */
 } SddlWriteResult;
 
-static const char *const sddl_log_insert_sql[2] = {
-	/* normal: blockers is JSON text */
-	"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-	"application_name, pid, command, statement, relations, lock_mode, "
-	"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"$8::pg_catalog.jsonb, $9, $10, $11, $12, $13, $14, $15, "
-	"$16::pg_catalog.jsonb, $17, $18)",
-	/* sanitized: blockers, which comes from outside, as a JSON string */
-	"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-	"application_name, pid, command, statement, relations, lock_mode, "
-	"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"$8::pg_catalog.jsonb, $9, $10, $11, $12, $13, $14, "
-	"$15, pg_catalog.to_jsonb($16::pg_catalog.text), $17, $18)"
-};
+/*
+ * One INSERT per batch: the columns arrive as arrays, one element per
+ * event, so the executor starts once per batch rather than once per row.
+ * $19 says, per event, to store blockers as a JSON string (it was truncated,
+ * or is being retried after a data error) rather than parse it.
+ */
+static const char *const sddl_log_insert_sql =
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
+"application_name, pid, command, statement, relations, lock_mode, "
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
+"blockers, sqlstate, error) "
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
+"c12, c13, c14, c15, "
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
+"ELSE c16::pg_catalog.jsonb END, c17, c18 "
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
+"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
+"c16, c17, c18, c19)";
 
-static const Oid sddl_log_argtypes[SDDL_LOG_NPARAMS] = {
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+
+/* element type of each parameter array */
+static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
 	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
 };
 
 static MemoryContext sddl_log_worker_cxt = NULL;
@@ -249,14 +261,14 @@ sddl_log_conv(const char *str, int encoding, bool ascii)
 	return out;
 }
 
-/* A text parameter from an optional field of the record */
+/* A text value from an optional field of the record */
 static Datum
 sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
-			  bool ascii, char *nulls, int i)
+			  bool ascii, bool *isnull)
 {
 	if (flag != 0 && (rec->flags & flag) == 0)
 	{
-		nulls[i] = 'n';
+		*isnull = true;
 		return (Datum) 0;
 	}
 	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
@@ -288,86 +300,106 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 			result = SDDL_WRITE_NO_TABLE;
 		else
 		{
-			SPIPlanPtr	plan;
+			Datum	   *cols[SDDL_LOG_NCOLS];
+			bool	   *nulls[SDDL_LOG_NCOLS];
+			Datum		args[SDDL_LOG_NCOLS];
+			Oid			argtypes[SDDL_LOG_NCOLS];
+			int			c;
 			int			i;
+			int			ret;
 
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
 			PushActiveSnapshot(GetTransactionSnapshot());
 			pgstat_report_activity(STATE_RUNNING, "writing safe_ddl.lock_log");
 
-			plan = SPI_prepare(sddl_log_insert_sql[sanitize ? 1 : 0],
-							   SDDL_LOG_NPARAMS, (Oid *) sddl_log_argtypes);
-			if (plan == NULL)
-				elog(ERROR, "SPI_prepare failed: %s",
-					 SPI_result_code_string(SPI_result));
-
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				cols[c] = palloc(sizeof(Datum) * n);
+				nulls[c] = palloc0(sizeof(bool) * n);
+			}
 			for (i = 0; i < n; i++)
 			{
 				SddlLogRecord *rec = sddl_log_slot(shared, from + i);
-				Datum		values[SDDL_LOG_NPARAMS];
-				char		nulls[SDDL_LOG_NPARAMS];
-				SPIPlanPtr	use = plan;
 				uint32		f = rec->flags;
 
-				memset(nulls, ' ', sizeof(nulls));
-				values[0] = TimestampTzGetDatum(rec->logged_at);
-				values[1] = sddl_log_text(rec, sddl_log_resolve(rec->database,
-																rec->database_oid,
-																false),
-										  0, sanitize, nulls, 1);
-				values[2] = sddl_log_text(rec, sddl_log_resolve(rec->username,
-																rec->user_oid,
-																true),
-										  0, sanitize, nulls, 2);
-				values[3] = sddl_log_text(rec, rec->application_name,
-										  SDDL_LOG_HAS_APPNAME, sanitize, nulls, 3);
-				values[4] = Int32GetDatum(rec->pid);
-				values[5] = sddl_log_text(rec, rec->command,
-										  SDDL_LOG_HAS_COMMAND, sanitize, nulls, 5);
-				values[6] = sddl_log_text(rec, rec->statement,
-										  SDDL_LOG_HAS_STATEMENT, sanitize, nulls, 6);
+				cols[0][i] = TimestampTzGetDatum(rec->logged_at);
+				cols[1][i] = sddl_log_text(rec, sddl_log_resolve(rec->database,
+																 rec->database_oid,
+																 false),
+										   0, sanitize, &nulls[1][i]);
+				cols[2][i] = sddl_log_text(rec, sddl_log_resolve(rec->username,
+																 rec->user_oid,
+																 true),
+										   0, sanitize, &nulls[2][i]);
+				cols[3][i] = sddl_log_text(rec, rec->application_name,
+										   SDDL_LOG_HAS_APPNAME, sanitize,
+										   &nulls[3][i]);
+				cols[4][i] = Int32GetDatum(rec->pid);
+				cols[5][i] = sddl_log_text(rec, rec->command,
+										   SDDL_LOG_HAS_COMMAND, sanitize,
+										   &nulls[5][i]);
+				cols[6][i] = sddl_log_text(rec, rec->statement,
+										   SDDL_LOG_HAS_STATEMENT, sanitize,
+										   &nulls[6][i]);
 				if (f & SDDL_LOG_HAS_RELATIONS)
 				{
 					char	   *rels = sddl_log_conv(rec->relations,
 													 rec->encoding, sanitize);
 
-					values[7] = CStringGetTextDatum(sddl_log_relations_json(rels));
+					cols[7][i] = CStringGetTextDatum(sddl_log_relations_json(rels));
 				}
 				else
-				{
-					values[7] = (Datum) 0;
-					nulls[7] = 'n';
-				}
-				values[8] = sddl_log_text(rec, rec->lock_mode,
-										  SDDL_LOG_HAS_LOCK_MODE, sanitize, nulls, 8);
-				values[9] = Float8GetDatum(rec->lock_wait_ms);
-				values[10] = Int32GetDatum(rec->attempts);
-				values[11] = Float8GetDatum(rec->duration_ms);
-				values[12] = sddl_log_text(rec, rec->outcome, 0, sanitize, nulls, 12);
-				values[13] = sddl_log_text(rec, rec->rule,
-										   SDDL_LOG_HAS_RULE, sanitize, nulls, 13);
-				values[14] = sddl_log_text(rec, rec->rewritten_to,
-										   SDDL_LOG_HAS_REWRITTEN, sanitize, nulls, 14);
-				values[15] = sddl_log_text(rec, rec->blockers,
-										   SDDL_LOG_HAS_BLOCKERS, sanitize, nulls, 15);
-				values[16] = sddl_log_text(rec, rec->sqlstate,
-										   SDDL_LOG_HAS_SQLSTATE, sanitize, nulls, 16);
-				values[17] = sddl_log_text(rec, rec->error,
-										   SDDL_LOG_HAS_ERROR, sanitize, nulls, 17);
-
+					nulls[7][i] = true;
+				cols[8][i] = sddl_log_text(rec, rec->lock_mode,
+										   SDDL_LOG_HAS_LOCK_MODE, sanitize,
+										   &nulls[8][i]);
+				cols[9][i] = Float8GetDatum(rec->lock_wait_ms);
+				cols[10][i] = Int32GetDatum(rec->attempts);
+				cols[11][i] = Float8GetDatum(rec->duration_ms);
+				cols[12][i] = sddl_log_text(rec, rec->outcome, 0, sanitize,
+											&nulls[12][i]);
+				cols[13][i] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE,
+											sanitize, &nulls[13][i]);
+				cols[14][i] = sddl_log_text(rec, rec->rewritten_to,
+											SDDL_LOG_HAS_REWRITTEN, sanitize,
+											&nulls[14][i]);
+				cols[15][i] = sddl_log_text(rec, rec->blockers,
+											SDDL_LOG_HAS_BLOCKERS, sanitize,
+											&nulls[15][i]);
+				cols[16][i] = sddl_log_text(rec, rec->sqlstate,
+											SDDL_LOG_HAS_SQLSTATE, sanitize,
+											&nulls[16][i]);
+				cols[17][i] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR,
+											sanitize, &nulls[17][i]);
 				/* truncated blockers are no longer JSON: store a string */
-				if (!sanitize && (f & SDDL_LOG_BLOCKERS_TRUNCATED))
-				{
-					use = SPI_prepare(sddl_log_insert_sql[1], SDDL_LOG_NPARAMS,
-									  (Oid *) sddl_log_argtypes);
-					if (use == NULL)
-						elog(ERROR, "SPI_prepare failed: %s",
-							 SPI_result_code_string(SPI_result));
-				}
-				if (SPI_execute_plan(use, values, nulls, false, 0) != SPI_OK_INSERT)
-					elog(ERROR, "could not insert into safe_ddl.lock_log");
+				cols[18][i] = BoolGetDatum(sanitize ||
+										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
 			}
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				Oid			elemtype = sddl_log_coltypes[c];
+				int16		typlen;
+				bool		typbyval;
+				char		typalign;
+				int			dims[1];
+				int			lbs[1];
+
+				get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+				dims[0] = n;
+				lbs[0] = 1;
+				args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c],
+															 1, dims, lbs,
+															 elemtype, typlen,
+															 typbyval, typalign));
+				argtypes[c] = get_array_type(elemtype);
+			}
+
+			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
+										argtypes, args, NULL, false, 0);
+			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
+				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
+					 SPI_result_code_string(ret));
 
 			SPI_finish();
 			PopActiveSnapshot();
