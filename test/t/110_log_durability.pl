@@ -271,5 +271,18 @@ is( $node->safe_psql(
     'CREATE TABLE at_shutdown (a int)',
     'recent_events shows the newest event first');
 
+# 10. pg_dump keeps the rows (the table is an extension configuration table).
+my $dumped = $node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log');
+my $dumpfile = $node->basedir . '/lock_log.dump';
+$node->command_ok(
+    [ 'pg_dump', '-Fc', '-f', $dumpfile, '-d', $node->connstr('postgres') ],
+    'pg_dump of the log database');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok(
+    [ 'pg_restore', '-d', $node->connstr('restored'), $dumpfile ],
+    'pg_restore into another database');
+is($node->safe_psql('restored', 'SELECT count(*) FROM safe_ddl.lock_log'),
+    $dumped, 'the restored lock_log has every row');
+
 $node->stop;
 done_testing();
