@@ -1,0 +1,668 @@
+/*-------------------------------------------------------------------------
+ *
+ * log_worker.c
+ *	  The lock log's background worker: drains the shared memory ring of
+ *	  log_shmem.h into safe_ddl.lock_log.
+ *
+ * One worker per cluster, connected to safe_ddl.database as the bootstrap
+ * superuser.  It wakes every safe_ddl.log_flush_interval (or earlier when a
+ * backend finds the ring half full), and inserts everything buffered with
+ * SPI, one transaction per batch, with synchronous_commit off: the rows are
+ * as durable as any asynchronously committed row, and the deploy that
+ * produced them never waits for them.
+ *
+ * - Not yet installed: while safe_ddl.lock_log does not exist in
+ *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
+ *   they are counted as dropped) and the worker checks again at each wake.
+ * - A batch refused for a data or integrity error is retried row by row; a
+ *   row that still fails is retried with its blockers (JSON text from the
+ *   executor) stored as a JSON string, and then dropped and counted, so
+ *   that one bad event never blocks the others.  (relations is built here,
+ *   always valid.)  Any other failure (the table locked by someone for
+ *   longer than the writer's lock_timeout, a cancel) keeps the rows and
+ *   retries 5 s later.
+ * - SIGTERM (server shutdown, pg_terminate_backend): write everything
+ *   buffered, then exit.  The postmaster restarts the worker after
+ *   bgw_restart_time when it exits while the server keeps running, and after
+ *   a crash.
+ * - Hot standby: the worker is registered to start only once recovery has
+ *   finished, so on a standby it does not run (and standbys intercept no
+ *   DDL).  After promotion it starts.
+ * - Retention: with safe_ddl.log_retention > 0 the worker deletes older
+ *   rows when it starts, when the setting changes, and then hourly.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/log_worker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "tcop/tcopprot.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "compat.h"
+#include "log_shmem.h"
+
+#define SDDL_LOG_NPARAMS	18
+
+/* How often retention runs */
+#define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
+
+/* Pause after a write that failed for a reason other than its rows */
+#define SDDL_LOG_RETRY_MS	5000
+
+/* Seconds before the postmaster restarts a worker that exited */
+#define SDDL_LOG_RESTART_SECONDS	5
+
+typedef enum SddlWriteResult
+{
+	SDDL_WRITE_OK,
+	SDDL_WRITE_NO_TABLE,		/* the extension is not installed (yet) */
+	SDDL_WRITE_BAD_ROW,			/* a row was refused (data or constraint
+								 * error): find it, drop it */
+	SDDL_WRITE_RETRY			/* anything else (lock timeout, cancel, ...):
+								 * keep the rows, try again later */
+} SddlWriteResult;
+
+/*
+ * One INSERT per batch: the columns arrive as arrays, one element per
+ * event, so the executor starts once per batch rather than once per row.
+ * $19 says, per event, to store blockers as a JSON string (it was truncated,
+ * or is being retried after a data error) rather than parse it.
+ */
+static const char *const sddl_log_insert_sql =
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
+"application_name, pid, command, statement, relations, lock_mode, "
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
+"blockers, sqlstate, error) "
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
+"c12, c13, c14, c15, "
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
+"ELSE c16::pg_catalog.jsonb END, c17, c18 "
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
+"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
+"c16, c17, c18, c19)";
+
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+
+/* element type of each parameter array */
+static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
+	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
+};
+
+static MemoryContext sddl_log_worker_cxt = NULL;
+
+/*
+ * Register the worker.  Called from _PG_init under
+ * process_shared_preload_libraries_in_progress.
+ */
+void
+sddl_log_register_worker(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
+		BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = SDDL_LOG_RESTART_SECONDS;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "safe_ddl");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "sddl_log_worker_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "safe_ddl log writer");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "safe_ddl log writer");
+	worker.bgw_main_arg = (Datum) 0;
+	worker.bgw_notify_pid = 0;
+	RegisterBackgroundWorker(&worker);
+}
+
+/* On exit, stop backends from setting a latch that is no longer ours. */
+static void
+sddl_log_worker_detach(int code, Datum arg)
+{
+	SddlLogShared *shared = sddl_log_shared;
+
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	if (shared->worker_pid == MyProcPid)
+	{
+		shared->worker_latch = NULL;
+		shared->worker_pid = 0;
+	}
+	LWLockRelease(shared->lock);
+}
+
+/*
+ * The relations of an event, "schema.rel:LockMode" items separated by
+ * commas, as a JSON array of {"relation": ..., "lock_mode": ...}.  A comma
+ * or colon inside a double-quoted identifier does not split.
+ */
+static char *
+sddl_log_relations_json(const char *list)
+{
+	StringInfoData buf;
+	const char *p = list;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	while (*p != '\0')
+	{
+		const char *start;
+		const char *end;
+		const char *colon = NULL;
+		bool		quoted = false;
+		char	   *rel;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		for (; *p != '\0' && (quoted || *p != ','); p++)
+		{
+			if (*p == '"')
+				quoted = !quoted;
+			else if (*p == ':' && !quoted)
+				colon = p;
+		}
+		end = p;
+		while (end > start && end[-1] == ' ')
+			end--;
+
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		first = false;
+		rel = pnstrdup(start, (colon ? colon : end) - start);
+		appendStringInfoString(&buf, "{\"relation\": ");
+		escape_json(&buf, rel);
+		if (colon != NULL)
+		{
+			char	   *mode = pnstrdup(colon + 1, end - colon - 1);
+
+			appendStringInfoString(&buf, ", \"lock_mode\": ");
+			escape_json(&buf, mode);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * A name the backend could not look up safely, from its OID (pg_database
+ * and pg_authid are shared catalogs: any database sees them).
+ */
+static const char *
+sddl_log_resolve(const char *name, Oid oid, bool is_role)
+{
+	char	   *found;
+
+	if (name[0] != '\0' || !OidIsValid(oid))
+		return name;
+	found = is_role ? GetUserNameFromId(oid, true) : get_database_name(oid);
+	return found ? found : psprintf("%u", oid);
+}
+
+/*
+ * A string of the record, in this database's encoding.  Events come from
+ * every database of the cluster, whose encodings may differ.  Normally the
+ * text is converted (an unconvertible character is a data error, which
+ * makes the caller retry the row with ascii set); with ascii, or when the
+ * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
+ */
+static char *
+sddl_log_conv(const char *str, int encoding, bool ascii)
+{
+	int			server = GetDatabaseEncoding();
+	char	   *out;
+	char	   *p;
+
+	if (encoding == server || server == PG_SQL_ASCII)
+		return (char *) str;
+	if (!ascii && encoding != PG_SQL_ASCII)
+		return pg_any_to_server(str, strlen(str), encoding);
+	out = pstrdup(str);
+	for (p = out; *p != '\0'; p++)
+		if (IS_HIGHBIT_SET(*p))
+			*p = '?';
+	return out;
+}
+
+/* A text value from an optional field of the record */
+static Datum
+sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
+			  bool ascii, bool *isnull)
+{
+	if (flag != 0 && (rec->flags & flag) == 0)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
+}
+
+/*
+ * Insert the records [from, from + n) of the ring in one transaction.
+ * sanitize stores blockers as a JSON string and replaces characters that
+ * do not convert to this database's encoding.  Errors are reported to
+ * the server log and classified: a data or integrity error blames a row,
+ * anything else (the table locked by someone, a cancel) is worth a retry.
+ */
+static SddlWriteResult
+sddl_log_write(uint64 from, int n, bool sanitize)
+{
+	SddlLogShared *shared = sddl_log_shared;
+	volatile SddlWriteResult result = SDDL_WRITE_OK;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		Oid			nsp;
+
+		nsp = get_namespace_oid("safe_ddl", true);
+		if (!OidIsValid(get_extension_oid("safe_ddl", true)) ||
+			!OidIsValid(nsp) ||
+			!OidIsValid(get_relname_relid("lock_log", nsp)))
+			result = SDDL_WRITE_NO_TABLE;
+		else
+		{
+			Datum	   *cols[SDDL_LOG_NCOLS];
+			bool	   *nulls[SDDL_LOG_NCOLS];
+			Datum		args[SDDL_LOG_NCOLS];
+			Oid			argtypes[SDDL_LOG_NCOLS];
+			int			c;
+			int			i;
+			int			ret;
+
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "writing safe_ddl.lock_log");
+
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				cols[c] = palloc(sizeof(Datum) * n);
+				nulls[c] = palloc0(sizeof(bool) * n);
+			}
+			for (i = 0; i < n; i++)
+			{
+				SddlLogRecord *rec = sddl_log_slot(shared, from + i);
+				uint32		f = rec->flags;
+
+				cols[0][i] = TimestampTzGetDatum(rec->logged_at);
+				cols[1][i] = sddl_log_text(rec, sddl_log_resolve(rec->database,
+																 rec->database_oid,
+																 false),
+										   0, sanitize, &nulls[1][i]);
+				cols[2][i] = sddl_log_text(rec, sddl_log_resolve(rec->username,
+																 rec->user_oid,
+																 true),
+										   0, sanitize, &nulls[2][i]);
+				cols[3][i] = sddl_log_text(rec, rec->application_name,
+										   SDDL_LOG_HAS_APPNAME, sanitize,
+										   &nulls[3][i]);
+				cols[4][i] = Int32GetDatum(rec->pid);
+				cols[5][i] = sddl_log_text(rec, rec->command,
+										   SDDL_LOG_HAS_COMMAND, sanitize,
+										   &nulls[5][i]);
+				cols[6][i] = sddl_log_text(rec, rec->statement,
+										   SDDL_LOG_HAS_STATEMENT, sanitize,
+										   &nulls[6][i]);
+				if (f & SDDL_LOG_HAS_RELATIONS)
+				{
+					char	   *rels = sddl_log_conv(rec->relations,
+													 rec->encoding, sanitize);
+
+					cols[7][i] = CStringGetTextDatum(sddl_log_relations_json(rels));
+				}
+				else
+					nulls[7][i] = true;
+				cols[8][i] = sddl_log_text(rec, rec->lock_mode,
+										   SDDL_LOG_HAS_LOCK_MODE, sanitize,
+										   &nulls[8][i]);
+				cols[9][i] = Float8GetDatum(rec->lock_wait_ms);
+				cols[10][i] = Int32GetDatum(rec->attempts);
+				cols[11][i] = Float8GetDatum(rec->duration_ms);
+				cols[12][i] = sddl_log_text(rec, rec->outcome, 0, sanitize,
+											&nulls[12][i]);
+				cols[13][i] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE,
+											sanitize, &nulls[13][i]);
+				cols[14][i] = sddl_log_text(rec, rec->rewritten_to,
+											SDDL_LOG_HAS_REWRITTEN, sanitize,
+											&nulls[14][i]);
+				cols[15][i] = sddl_log_text(rec, rec->blockers,
+											SDDL_LOG_HAS_BLOCKERS, sanitize,
+											&nulls[15][i]);
+				cols[16][i] = sddl_log_text(rec, rec->sqlstate,
+											SDDL_LOG_HAS_SQLSTATE, sanitize,
+											&nulls[16][i]);
+				cols[17][i] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR,
+											sanitize, &nulls[17][i]);
+				/* truncated blockers are no longer JSON: store a string */
+				cols[18][i] = BoolGetDatum(sanitize ||
+										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
+			}
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				Oid			elemtype = sddl_log_coltypes[c];
+				int16		typlen;
+				bool		typbyval;
+				char		typalign;
+				int			dims[1];
+				int			lbs[1];
+
+				get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+				dims[0] = n;
+				lbs[0] = 1;
+				args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c],
+															 1, dims, lbs,
+															 elemtype, typlen,
+															 typbyval, typalign));
+				argtypes[c] = get_array_type(elemtype);
+			}
+
+			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
+										argtypes, args, NULL, false, 0);
+			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
+				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
+					 SPI_result_code_string(ret));
+
+			SPI_finish();
+			PopActiveSnapshot();
+		}
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+		int			category;
+
+		MemoryContextSwitchTo(sddl_log_worker_cxt);
+		HOLD_INTERRUPTS();
+		edata = CopyErrorData();
+		EmitErrorReport();
+		AbortCurrentTransaction();
+		FlushErrorState();
+		RESUME_INTERRUPTS();
+		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		if (category == ERRCODE_DATA_EXCEPTION ||
+			category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
+			result = SDDL_WRITE_BAD_ROW;
+		else
+			result = SDDL_WRITE_RETRY;
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	return result;
+}
+
+/*
+ * Write everything buffered.  Returns SDDL_WRITE_OK when the ring is empty;
+ * SDDL_WRITE_NO_TABLE or SDDL_WRITE_RETRY when the rest must wait (it stays
+ * buffered).
+ */
+static SddlWriteResult
+sddl_log_flush(void)
+{
+	SddlLogShared *shared = sddl_log_shared;
+
+	for (;;)
+	{
+		uint64		tail;
+		int			n;
+		int			written;
+		int			lost = 0;
+		SddlWriteResult res;
+
+		LWLockAcquire(shared->lock, LW_SHARED);
+		tail = shared->tail;
+		n = (int) Min(shared->head - tail, (uint64) shared->nslots);
+		LWLockRelease(shared->lock);
+		if (n == 0)
+			return SDDL_WRITE_OK;
+
+		res = sddl_log_write(tail, n, false);
+		if (res == SDDL_WRITE_NO_TABLE)
+		{
+			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+			shared->extension_missing = true;
+			LWLockRelease(shared->lock);
+			return res;
+		}
+		if (res == SDDL_WRITE_RETRY)
+			return res;
+		if (res == SDDL_WRITE_BAD_ROW)
+		{
+			int			i;
+
+			/* find the bad rows: one transaction per row */
+			for (i = 0; i < n; i++)
+			{
+				res = sddl_log_write(tail + i, 1, false);
+				if (res == SDDL_WRITE_BAD_ROW)
+					res = sddl_log_write(tail + i, 1, true);
+				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
+					break;		/* not this row's fault: keep the rest */
+				if (res == SDDL_WRITE_BAD_ROW)
+					lost++;
+			}
+			if (i < n)
+			{
+				n = i;
+				if (n == 0)
+					return res;
+			}
+			if (lost > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl could not write %d lock log events", lost)));
+		}
+		written = n - lost;
+
+		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+		shared->tail += n;
+		shared->written += written;
+		shared->dropped += lost;
+		shared->extension_missing = false;
+		shared->last_flush = GetCurrentTimestamp();
+		LWLockRelease(shared->lock);
+
+		MemoryContextReset(sddl_log_worker_cxt);
+	}
+}
+
+/*
+ * Delete the rows older than safe_ddl.log_retention.
+ */
+static void
+sddl_log_purge(void)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	PG_TRY();
+	{
+		Oid			nsp = get_namespace_oid("safe_ddl", true);
+
+		if (OidIsValid(nsp) && OidIsValid(get_relname_relid("lock_log", nsp)))
+		{
+			Datum		arg = Int32GetDatum(sddl_log_retention);
+			Oid			argtype = INT4OID;
+
+			if (SPI_connect() != SPI_OK_CONNECT)
+				elog(ERROR, "SPI_connect failed");
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pgstat_report_activity(STATE_RUNNING, "purging safe_ddl.lock_log");
+			if (SPI_execute_with_args("DELETE FROM safe_ddl.lock_log WHERE "
+									  "logged_at OPERATOR(pg_catalog.<) "
+									  "(pg_catalog.now() OPERATOR(pg_catalog.-) "
+									  "pg_catalog.make_interval(mins => $1))",
+									  1, &argtype, &arg, NULL, false, 0) != SPI_OK_DELETE)
+				elog(ERROR, "could not purge safe_ddl.lock_log");
+			if (SPI_processed > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl purged %llu lock log rows",
+								(unsigned long long) SPI_processed)));
+			SPI_finish();
+			PopActiveSnapshot();
+		}
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(sddl_log_worker_cxt);
+		HOLD_INTERRUPTS();
+		EmitErrorReport();
+		AbortCurrentTransaction();
+		FlushErrorState();
+		RESUME_INTERRUPTS();
+	}
+	PG_END_TRY();
+	pgstat_report_stat(false);
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * The worker's main function.
+ */
+void
+sddl_log_worker_main(Datum main_arg)
+{
+	SddlLogShared *shared = sddl_log_shared;
+	TimestampTz last_purge = 0;
+
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	BackgroundWorkerUnblockSignals();
+
+	if (shared == NULL)
+		proc_exit(1);
+
+	BackgroundWorkerInitializeConnection(sddl_log_database, NULL, 0);
+	pgstat_report_appname("safe_ddl log writer");
+
+	/*
+	 * The worker's own transactions: never wait for a WAL flush, never run
+	 * read-only because of a database default, and never hang on a lock
+	 * (someone altering the table) in a way that would hold up shutdown.
+	 */
+	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET,
+					PGC_S_OVERRIDE);
+	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("statement_timeout", "60s", PGC_SUSET, PGC_S_OVERRIDE);
+
+	sddl_log_worker_cxt = AllocSetContextCreate(TopMemoryContext,
+												"safe_ddl log writer",
+												ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(sddl_log_worker_cxt);
+
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	shared->worker_latch = MyLatch;
+	shared->worker_pid = MyProcPid;
+	LWLockRelease(shared->lock);
+	before_shmem_exit(sddl_log_worker_detach, (Datum) 0);
+
+	for (;;)
+	{
+		bool		shutting_down = ShutdownRequestPending;
+		SddlWriteResult res;
+		long		timeout = sddl_log_flush_interval;
+		int			retries;
+
+		if (ConfigReloadPending)
+		{
+			int			old_retention = sddl_log_retention;
+
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			/* a new retention applies at once */
+			if (sddl_log_retention != old_retention)
+				last_purge = 0;
+		}
+
+		res = sddl_log_flush();
+
+		/* the table locked by someone, say: a few quick retries at shutdown */
+		for (retries = 0; shutting_down && res == SDDL_WRITE_RETRY && retries < 10;
+			 retries++)
+		{
+			pg_usleep(200 * 1000L);
+			res = sddl_log_flush();
+		}
+
+		if (res == SDDL_WRITE_OK && sddl_log_retention > 0 &&
+			TimestampDifferenceExceeds(last_purge, GetCurrentTimestamp(),
+									   SDDL_LOG_PURGE_INTERVAL_MS))
+		{
+			sddl_log_purge();
+			last_purge = GetCurrentTimestamp();
+		}
+
+		if (shutting_down)
+		{
+			uint64		left;
+
+			LWLockAcquire(shared->lock, LW_SHARED);
+			left = shared->head - shared->tail;
+			LWLockRelease(shared->lock);
+			if (res == SDDL_WRITE_NO_TABLE && left > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
+								(unsigned long long) left),
+						 errdetail("The table safe_ddl.lock_log does not exist in database \"%s\".",
+								   sddl_log_database)));
+			else if (left > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
+								(unsigned long long) left)));
+			/* exit code 1: restarted if the server is not shutting down */
+			proc_exit(1);
+		}
+
+		/* after a failure, do not fill the server log every interval */
+		if (res == SDDL_WRITE_RETRY)
+			timeout = Max(timeout, SDDL_LOG_RETRY_MS);
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 timeout,
+						 PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
