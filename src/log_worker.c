@@ -135,6 +135,15 @@ sddl_log_register_worker(void)
 {
 	BackgroundWorker worker;
 
+	/*
+	 * pg_upgrade starts both clusters in binary-upgrade mode and drops and
+	 * recreates every database, the writer's included: a connected writer
+	 * makes that fail.  No event can arise then anyway, since the hook
+	 * leaves binary-upgrade statements alone.
+	 */
+	if (IsBinaryUpgrade)
+		return;
+
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
 		BGWORKER_BACKEND_DATABASE_CONNECTION;
