@@ -136,6 +136,15 @@ sddl_storage_bytes(Relation rel)
 	return (int64) smgrnblocks(smgr, MAIN_FORKNUM) * BLCKSZ;
 }
 
+/*
+ * Relations whose rows a statement can read in full: tables, materialized
+ * views, TOAST tables.  Index builds and rewrites read the table, not the
+ * index; sequences hold one row.
+ */
+#define SDDL_RELKIND_SCANNABLE(relkind) \
+	((relkind) == RELKIND_RELATION || (relkind) == RELKIND_MATVIEW || \
+	 (relkind) == RELKIND_TOASTVALUE)
+
 /* Size of a relation; for a partitioned table, of all its leaves. */
 static int64
 sddl_relation_bytes(Oid relid, char relkind)
@@ -200,10 +209,9 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 			if (mode > r->lockmode)
 				r->lockmode = mode;
 			if (RELKIND_HAS_STORAGE(r->relkind))
-			{
 				r->rewrites |= rewrites;
+			if (SDDL_RELKIND_SCANNABLE(r->relkind))
 				r->scans |= scans || rewrites;
-			}
 			return r;
 		}
 	}
@@ -221,10 +229,9 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 	r->nspname = get_namespace_name(classform->relnamespace);
 	r->lockmode = mode;
 	if (RELKIND_HAS_STORAGE(r->relkind))
-	{
 		r->rewrites = rewrites;
+	if (SDDL_RELKIND_SCANNABLE(r->relkind))
 		r->scans = scans || rewrites;
-	}
 	r->reltuples = classform->reltuples;
 	r->relpages = classform->relpages;
 	ReleaseSysCache(tuple);
@@ -556,10 +563,16 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
 	/* foreign keys of this relation go: the referenced tables are locked */
 	sddl_add_fk_neighbours(a, relid, AccessExclusiveLock, false);
 
-	/* a dropped partition locks its parent */
+	/* a dropped partition locks its parent and the default partition */
 	if (get_rel_relispartition(relid))
-		sddl_add_rel(a, get_partition_parent(relid, true),
-					 AccessExclusiveLock, false, false);
+	{
+		Oid			parent = get_partition_parent(relid, true);
+		Oid			defpart = get_default_partition_oid(parent);
+
+		sddl_add_rel(a, parent, AccessExclusiveLock, false, false);
+		if (OidIsValid(defpart) && defpart != relid)
+			sddl_add_rel(a, defpart, AccessExclusiveLock, false, false);
+	}
 
 	deprel = table_open(DependRelationId, AccessShareLock);
 	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
@@ -598,7 +611,7 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
  * depends on.
  */
 static void
-sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode)
+sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode, bool scans)
 {
 	Relation	deprel;
 	ScanKeyData key[2];
@@ -644,7 +657,7 @@ sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode)
 			if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX ||
 				kind == RELKIND_SEQUENCE)
 				continue;
-			sddl_add_rel(a, dep->refobjid, mode, false, false);
+			sddl_add_rel(a, dep->refobjid, mode, false, scans);
 		}
 		systable_endscan(scan);
 	}
@@ -657,6 +670,7 @@ typedef struct SddlQueryWalk
 	SddlAnalysis *a;
 	SddlAnalysisContext *cxt;
 	List	   *ctenames;
+	bool		scans;			/* the query's result is materialised */
 	bool		analysed;		/* walking a Query, not a raw parse tree */
 } SddlQueryWalk;
 
@@ -693,7 +707,8 @@ sddl_query_walker(Node *node, void *context)
 			}
 		}
 		if (!is_cte)
-			sddl_add_rangevar(w->a, w->cxt, rv, AccessShareLock, false, false);
+			sddl_add_rangevar(w->a, w->cxt, rv, AccessShareLock, false,
+							  w->scans);
 		return false;
 	}
 	else if (IsA(node, RangeTblEntry))
@@ -701,7 +716,7 @@ sddl_query_walker(Node *node, void *context)
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
 		if (rte->rtekind == RTE_RELATION)
-			sddl_add_rel(w->a, rte->relid, AccessShareLock, false, false);
+			sddl_add_rel(w->a, rte->relid, AccessShareLock, false, w->scans);
 		return false;
 	}
 	else if (IsA(node, Query))
@@ -716,11 +731,13 @@ sddl_query_walker(Node *node, void *context)
 }
 
 static void
-sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt, Node *query)
+sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt, Node *query,
+					   bool scans)
 {
 	SddlQueryWalk w;
 
 	w.a = a;
+	w.scans = scans;
 	w.cxt = cxt;
 	w.ctenames = NIL;
 	w.analysed = false;
@@ -1166,7 +1183,7 @@ sddl_lock_view(SddlAnalysis *a, Oid viewid, LOCKMODE mode, List **done)
 	if (list_member_oid(*done, viewid))
 		return;
 	*done = lappend_oid(*done, viewid);
-	sddl_add_view_sources(&tmp, viewid, mode);
+	sddl_add_view_sources(&tmp, viewid, mode, false);
 	foreach(lc, tmp.relations)
 	{
 		SddlRelation *r = (SddlRelation *) lfirst(lc);
@@ -1213,7 +1230,7 @@ sddl_analyze_refresh(SddlAnalysis *a, RefreshMatViewStmt *stmt,
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
 	if (!stmt->skipData)
-		sddl_add_view_sources(a, r->relid, AccessShareLock);
+		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)
 		sddl_add_finding(a, r, "require-concurrent-refresh", -1, NULL);
 }
@@ -1424,12 +1441,16 @@ sddl_analyze_comment(SddlAnalysis *a, ObjectType objtype, Node *object,
 							  ShareUpdateExclusiveLock, false, false);
 			return;
 		case OBJECT_COLUMN:
+			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
+							  ShareUpdateExclusiveLock, false, false);
+			return;
 		case OBJECT_TABCONSTRAINT:
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
+			/* get_object_address_relobject() reads the table's objects */
 			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
-							  ShareUpdateExclusiveLock, false, false);
+							  AccessShareLock, false, false);
 			return;
 		default:
 			return;
@@ -1633,7 +1654,7 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 						sddl_add_rel(a, viewid, AccessExclusiveLock, false,
 									 false);
 				}
-				sddl_add_query_sources(a, cxt, stmt->query);
+				sddl_add_query_sources(a, cxt, stmt->query, false);
 				break;
 			}
 		case T_CreateTableAsStmt:
@@ -1644,7 +1665,7 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 					OidIsValid(sddl_lookup_rangevar(stmt->into->rel)))
 					break;
 				if (!stmt->into->skipData)
-					sddl_add_query_sources(a, cxt, stmt->query);
+					sddl_add_query_sources(a, cxt, stmt->query, true);
 				break;
 			}
 		case T_AlterEnumStmt:

@@ -40,6 +40,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
 #include "catalog/pg_type.h"
+#include "access/tableam.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "commands/tablespace.h"
@@ -470,7 +471,7 @@ sddl_type_change(Oid relid, AlterTableCmd *cmd)
 /* Does a foreign key (either side) of the relation involve the column? */
 static void
 sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
-					  LOCKMODE mode)
+					  LOCKMODE mode, bool scans)
 {
 	Relation	conrel;
 	SysScanDesc scan;
@@ -510,8 +511,11 @@ sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
 		}
 		if (!mine)
 			continue;
-		sddl_add_rel(a, con->conrelid, mode, false, false);
-		sddl_add_rel(a, con->confrelid, mode, false, false);
+		/* re-created: validated again only if it was valid */
+		sddl_add_rel(a, con->conrelid, mode, false,
+					 scans && con->convalidated);
+		sddl_add_rel(a, con->confrelid, mode, false,
+					 scans && con->convalidated);
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);
@@ -653,6 +657,12 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	rewrite = generated_stored || identity || sddl_is_serial(def->typeName) ||
 		domain_checks ||
 		(rawdefault != NULL && sddl_raw_expr_volatile(rawdefault));
+	/*
+	 * A foreign key on a new column without a default needs no validation
+	 * (transformFKConstraints skips it): every value is NULL.
+	 */
+	if (rawdefault == NULL && !rewrite)
+		fks = NIL;
 	scan = rewrite || checks || index_build || exclusion || fks != NIL ||
 		(notnull && rawdefault == NULL);
 
@@ -662,14 +672,17 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	sddl_at_apply(st, mode, rewrite, scan, true);
 
-	foreach(lc, fks)
+	foreach(lc, def->constraints)
 	{
 		Constraint *c = (Constraint *) lfirst(lc);
 
+		if (c->contype != CONSTR_FOREIGN)
+			continue;
 		sddl_add_rangevar(st->a, st->cxt, c->pktable, ShareRowExclusiveLock,
-						  false, false);
-		sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
-						 st->index, c->conname ? c->conname : def->colname);
+						  false, list_member_ptr(fks, c));
+		if (list_member_ptr(fks, c))
+			sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
+							 st->index, c->conname ? c->conname : def->colname);
 	}
 
 	if (generated_stored)
@@ -722,7 +735,8 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				sddl_at_apply(st, mode, false, !c->skip_validation,
 							  partitioned);
 				pk = sddl_add_rangevar(st->a, st->cxt, c->pktable,
-									   ShareRowExclusiveLock, false, false);
+									   ShareRowExclusiveLock, false,
+									   !c->skip_validation);
 				if (pk && OidIsValid(pk->relid) &&
 					pk->relkind == RELKIND_PARTITIONED_TABLE)
 					sddl_add_tree(st->a, pk->relid, ShareRowExclusiveLock,
@@ -770,7 +784,8 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 					}
 				}
 				sddl_at_apply(st, mode, false, scan, false);
-				sddl_add_rel(st->a, idx, mode, false, false);
+				sddl_add_rel(st->a, idx, ShareUpdateExclusiveLock, false,
+							 false);
 				if (scan)
 					sddl_add_finding(st->a, st->rel, "adding-not-nullable-field",
 									 st->index, c->conname);
@@ -819,7 +834,8 @@ sddl_at_alter_type(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			any = true;
 		/* foreign keys on the column are dropped and re-created */
 		if (attnum != InvalidAttrNumber)
-			sddl_add_fk_of_column(st->a, relid, attnum, AccessExclusiveLock);
+			sddl_add_fk_of_column(st->a, relid, attnum, AccessExclusiveLock,
+								  tc.table_rewrite);
 	}
 	if (any)
 		sddl_add_finding(st->a, st->rel, "changing-column-type", st->index,
@@ -917,7 +933,8 @@ sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	sddl_at_apply(st, mode, false, false, true);
 	if (attnum != InvalidAttrNumber)
-		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock);
+		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock,
+							  false);
 }
 
 static void
@@ -988,8 +1005,7 @@ sddl_at_inherit(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 {
 	RangeVar   *parent = (RangeVar *) cmd->def;
 
-	sddl_add_rel(st->a, st->relid, mode, false,
-				 cmd->subtype == AT_AddInherit);
+	sddl_add_rel(st->a, st->relid, mode, false, false);
 	sddl_add_rangevar(st->a, st->cxt, parent,
 					  cmd->subtype == AT_AddInherit ? ShareUpdateExclusiveLock :
 					  AccessShareLock, false, false);
@@ -1043,9 +1059,25 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 		case AT_DropInherit:
 			sddl_at_inherit(st, cmd, mode);
 			break;
+		case AT_SetAccessMethod:
+			{
+				const char *amname = cmd->name ? cmd->name :
+					default_table_access_method;
+				Oid			amoid = get_table_am_oid(amname, true);
+
+				if (amoid == sddl_rel_am(st->relid))
+				{
+					sddl_at_apply(st, mode, false, false, false);
+					break;
+				}
+				sddl_at_apply(st, mode, storage, storage, false);
+				if (storage)
+					sddl_add_finding(st->a, st->rel, "rewriting-table",
+									 st->index, amname);
+				break;
+			}
 		case AT_SetLogged:
 		case AT_SetUnLogged:
-		case AT_SetAccessMethod:
 			sddl_at_apply(st, mode, storage, storage, false);
 			if (storage)
 				sddl_add_finding(st->a, st->rel, "rewriting-table", st->index,
