@@ -88,6 +88,21 @@ CREATE TRIGGER t_trg BEFORE UPDATE ON gt.t FOR EACH ROW EXECUTE FUNCTION gt.trg(
 CREATE POLICY t_pol ON gt.t USING (true);
 CREATE RULE v_rule AS ON DELETE TO gt.v DO INSTEAD NOTHING;
 CREATE TABLE gt.lt (id int, v int);
+CREATE INDEX pt_k_idx ON ONLY gt.pt (k);
+CREATE INDEX pt_1_k_idx ON gt.pt_1 (k);
+CREATE TABLE gt.pt_chk (id int, k int, v text, CONSTRAINT pt_chk_k CHECK (k >= 500 AND k < 600));
+CREATE TABLE gt.pt_nochk (id int, k int, v text);
+CREATE FOREIGN DATA WRAPPER gt_dummy;
+CREATE SERVER gt_srv FOREIGN DATA WRAPPER gt_dummy;
+CREATE FOREIGN TABLE gt.ft (id int, v text) SERVER gt_srv;
+CREATE TABLE gt.fkp (id int, k int, PRIMARY KEY (id, k)) PARTITION BY RANGE (k);
+CREATE TABLE gt.fkp_1 PARTITION OF gt.fkp FOR VALUES FROM (0) TO (1000);
+INSERT INTO gt.fkp SELECT g, g FROM generate_series(1, 300) g;
+CREATE STATISTICS gt.t_stats ON a, g FROM gt.t;
+CREATE VIEW gt.v2 AS SELECT * FROM gt.v;
+CREATE UNIQUE INDEX big_id_uidx ON gt.big (id);
+CREATE TYPE gt.comp AS (id int, v int);
+CREATE FUNCTION gt.spare() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE TABLE gt.un (id int);
 ALTER TABLE gt.un SET UNLOGGED;
 
@@ -360,7 +375,7 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ALTER TABLE gt.inh RENAME COLUMN v TO v2'),
 ('ALTER INDEX gt.t_a_idx RENAME TO t_a_idx2'),
 ('ALTER TABLE gt.t_a_idx RENAME TO t_a_idx2'),
-('ALTER VIEW gt.v RENAME TO v2'),
+('ALTER VIEW gt.v RENAME TO v9'),
 ('ALTER MATERIALIZED VIEW gt.mv RENAME TO mv2'),
 ('ALTER SEQUENCE gt.s RENAME TO s2'),
 ('ALTER TRIGGER t_trg ON gt.t RENAME TO t_trg2'),
@@ -373,7 +388,6 @@ INSERT INTO gt_statements (stmt) VALUES
 ('DROP TABLE gt.pt_1'),
 ('DROP TABLE gt.inh CASCADE'),
 ('DROP TABLE gt.inh_c'),
-('DROP VIEW gt.v'),
 ('DROP MATERIALIZED VIEW gt.mv'),
 ('DROP SEQUENCE gt.s'),
 ('DROP TABLE gt.ser'),
@@ -439,7 +453,118 @@ INSERT INTO gt_statements (stmt) VALUES
 ('REVOKE ALL ON gt.t FROM PUBLIC'),
 ('CREATE STATISTICS gt.st1 ON a, g FROM gt.t'),
 ('ALTER DOMAIN gt.posint ADD CONSTRAINT pos2 CHECK (VALUE < 1000)'),
-('ALTER DOMAIN gt.posint ADD CONSTRAINT pos2 CHECK (VALUE < 1000) NOT VALID');
+('ALTER DOMAIN gt.posint ADD CONSTRAINT pos2 CHECK (VALUE < 1000) NOT VALID'),
+('ALTER DOMAIN gt.posint SET NOT NULL'),
+('ALTER DOMAIN gt.posint DROP CONSTRAINT posint_check'),
+-- ALTER INDEX / VIEW / MATERIALIZED VIEW / SEQUENCE / FOREIGN TABLE
+('ALTER INDEX gt.t_a_idx SET (fillfactor = 50)'),
+('ALTER INDEX gt.t_a_idx SET TABLESPACE pg_default'),
+('ALTER INDEX gt.t_lower_b_idx ALTER COLUMN 1 SET STATISTICS 100'),
+('ALTER INDEX gt.pt_k_idx ATTACH PARTITION gt.pt_1_k_idx'),
+('ALTER VIEW gt.v ALTER COLUMN f SET DEFAULT 1'),
+('ALTER VIEW gt.v OWNER TO CURRENT_USER'),
+('ALTER VIEW gt.v SET (security_barrier = true)'),
+('ALTER VIEW gt.v SET SCHEMA public'),
+('ALTER MATERIALIZED VIEW gt.mv SET (fillfactor = 50)'),
+('ALTER MATERIALIZED VIEW gt.mv ALTER COLUMN a SET STATISTICS 10'),
+('ALTER MATERIALIZED VIEW gt.mv CLUSTER ON mv_id'),
+('ALTER SEQUENCE gt.s OWNER TO CURRENT_USER'),
+('ALTER SEQUENCE gt.s SET SCHEMA public'),
+('ALTER SEQUENCE gt.s NO CYCLE'),
+('ALTER FOREIGN TABLE gt.ft ADD COLUMN x int'),
+('ALTER FOREIGN TABLE gt.ft ALTER COLUMN v TYPE varchar(10)'),
+('ALTER FOREIGN TABLE gt.ft OPTIONS (ADD a ''b'')'),
+('ALTER FOREIGN TABLE gt.ft RENAME TO ft2'),
+('DROP FOREIGN TABLE gt.ft'),
+-- partitions: attach with and without a proving CHECK, foreign keys
+('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_chk FOR VALUES FROM (500) TO (600)'),
+('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_nochk FOR VALUES FROM (500) TO (600)'),
+('ALTER TABLE gt.pt DETACH PARTITION gt.pt_1'),
+('ALTER TABLE gt.pt ADD PRIMARY KEY (id, k)'),
+('ALTER TABLE gt.pt ADD CONSTRAINT pt_fk FOREIGN KEY (id, k) REFERENCES gt.fkp (id, k)'),
+('ALTER TABLE gt.pt ALTER COLUMN k SET NOT NULL'),
+('ALTER TABLE gt.pt ALTER COLUMN v SET DEFAULT ''x'''),
+('ALTER TABLE gt.pt RENAME COLUMN v TO v2'),
+('ALTER TABLE gt.pt RENAME TO pt9'),
+('ALTER TABLE gt.pt_1 RENAME TO pt_one'),
+('ALTER TABLE gt.pt ENABLE ROW LEVEL SECURITY'),
+('ALTER TABLE gt.pt_1 SET (parallel_workers = 2)'),
+('ALTER TABLE ONLY gt.pt ALTER COLUMN v SET STATISTICS 10'),
+('CREATE INDEX ON gt.pt (id)'),
+('CREATE UNIQUE INDEX ON gt.pt (id, k)'),
+('DROP INDEX gt.pt_k_idx'),
+('TRUNCATE gt.pt_1'),
+('TRUNCATE gt.fkp CASCADE'),
+('LOCK TABLE gt.pt_1'),
+('CREATE TABLE gt.nt2 PARTITION OF gt.fkp FOR VALUES FROM (1000) TO (2000)'),
+('CREATE TABLE gt.nt3 (id int, k int, FOREIGN KEY (id, k) REFERENCES gt.fkp)'),
+('DROP TABLE gt.fkp'),
+-- more ALTER TABLE subcommands
+('ALTER TABLE gt.t ALTER COLUMN a RESET (n_distinct)'),
+('ALTER TABLE gt.t ALTER COLUMN b SET STORAGE MAIN'),
+('ALTER TABLE gt.t NO FORCE ROW LEVEL SECURITY'),
+('ALTER TABLE gt.t DISABLE ROW LEVEL SECURITY'),
+('ALTER TABLE gt.t REPLICA IDENTITY NOTHING'),
+('ALTER TABLE gt.t REPLICA IDENTITY DEFAULT'),
+('ALTER TABLE gt.t ENABLE REPLICA TRIGGER t_trg'),
+('ALTER TABLE gt.t ENABLE ALWAYS TRIGGER t_trg'),
+('ALTER TABLE gt.t DISABLE TRIGGER USER'),
+('ALTER TABLE gt.ser ALTER COLUMN id DROP DEFAULT'),
+('ALTER TABLE gt.ser ALTER COLUMN id SET DEFAULT nextval(''gt.s'')'),
+('ALTER TABLE gt.t ALTER COLUMN d TYPE bigint, ALTER COLUMN d SET DEFAULT 1'),
+('ALTER TABLE gt.t ALTER COLUMN c SET DATA TYPE varchar(30) COLLATE "C"'),
+('ALTER TABLE gt.t ALTER COLUMN c TYPE char(10)'),
+('ALTER TABLE gt.t ALTER COLUMN a TYPE numeric'),
+('ALTER TABLE gt.t ALTER COLUMN a TYPE int8 USING a'),
+('ALTER TABLE gt.t ALTER COLUMN a TYPE oid'),
+('ALTER TABLE gt.t ALTER COLUMN tz TYPE timestamptz(3)'),
+('ALTER TABLE gt.t ADD COLUMN x int DEFAULT 0 NOT NULL, ADD COLUMN y text'),
+('ALTER TABLE gt.t ADD COLUMN x text[] DEFAULT ''{}'''),
+('ALTER TABLE gt.t ADD COLUMN x jsonb DEFAULT ''{}''::jsonb NOT NULL'),
+('ALTER TABLE gt.t ADD COLUMN x date DEFAULT CURRENT_DATE'),
+('ALTER TABLE gt.t ADD COLUMN x boolean DEFAULT false NOT NULL'),
+('ALTER TABLE gt.lt ADD COLUMN x int PRIMARY KEY'),
+('ALTER TABLE gt.t ADD COLUMN x gt.mood DEFAULT ''a'''),
+('ALTER TABLE gt.big ADD CONSTRAINT pk2 PRIMARY KEY USING INDEX big_id_uidx'),
+('ALTER TABLE gt.t DROP CONSTRAINT t_pkey CASCADE'),
+('ALTER TABLE gt.t DROP CONSTRAINT IF EXISTS nope'),
+('ALTER TABLE gt.t DROP COLUMN id CASCADE'),
+('ALTER TABLE IF EXISTS gt.nope ADD COLUMN x int'),
+('ALTER TABLE gt.child_nv ADD CONSTRAINT fk2 FOREIGN KEY (t_id) REFERENCES gt.t (id) ON DELETE CASCADE NOT VALID'),
+('ALTER TABLE gt.lt OF gt.comp'),
+-- statistics, grants, other drops
+('DROP STATISTICS gt.t_stats'),
+('ALTER STATISTICS gt.t_stats SET STATISTICS 10'),
+('GRANT SELECT ON ALL TABLES IN SCHEMA gt TO PUBLIC'),
+('GRANT UPDATE (a) ON gt.t TO PUBLIC'),
+('DROP VIEW gt.v CASCADE'),
+('DROP VIEW gt.v2'),
+('DROP TYPE gt.mood'),
+('DROP FUNCTION gt.spare()'),
+('DROP TABLE gt.child, gt.child_nv'),
+('CREATE TABLE gt.nt (id int PRIMARY KEY, t_id int REFERENCES gt.t ON DELETE CASCADE)'),
+('CREATE TABLE IF NOT EXISTS gt.t (id int)'),
+('CREATE UNLOGGED TABLE gt.nt (LIKE gt.pt INCLUDING INDEXES)'),
+('CREATE TEMP TABLE nt AS SELECT * FROM gt.ref'),
+('CREATE MATERIALIZED VIEW gt.nmv AS SELECT 1 AS x WITH NO DATA'),
+('CREATE VIEW gt.nv AS WITH r AS (SELECT * FROM gt.ref) SELECT * FROM r JOIN gt.big USING (id)'),
+('CREATE TRIGGER t3 INSTEAD OF INSERT ON gt.v FOR EACH ROW EXECUTE FUNCTION gt.trg()'),
+('CREATE TRIGGER t4 AFTER TRUNCATE ON gt.t FOR EACH STATEMENT EXECUTE FUNCTION gt.trg()'),
+('CREATE CONSTRAINT TRIGGER t5 AFTER INSERT ON gt.t FROM gt.ref FOR EACH ROW EXECUTE FUNCTION gt.trg()'),
+('CREATE OR REPLACE TRIGGER t_trg BEFORE UPDATE ON gt.t FOR EACH ROW EXECUTE FUNCTION gt.trg()'),
+('CREATE POLICY p3 ON gt.pt USING (true)'),
+('CREATE STATISTICS IF NOT EXISTS gt.t_stats ON a, g FROM gt.t'),
+('COMMENT ON MATERIALIZED VIEW gt.mv IS ''x'''),
+('COMMENT ON SEQUENCE gt.s IS ''x'''),
+('COMMENT ON FOREIGN TABLE gt.ft IS ''x'''),
+('COMMENT ON TYPE gt.mood IS ''x'''),
+('COMMENT ON SCHEMA gt IS ''x'''),
+('REINDEX INDEX gt.mv_id'),
+('CLUSTER gt.mv USING mv_id'),
+('ANALYZE gt.t (a, b)'),
+('ANALYZE'),
+('LOCK TABLE gt.v2 IN SHARE MODE'),
+('LOCK gt.t, gt.ref IN ROW SHARE MODE NOWAIT');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

@@ -29,6 +29,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/catalog.h"
+#include "catalog/pg_am.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
@@ -43,9 +44,11 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/tablecmds.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
@@ -56,6 +59,7 @@
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/varlena.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -417,6 +421,66 @@ sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 	table_close(conrel, AccessShareLock);
 }
 
+/*
+ * The table a new foreign key references: SHARE ROW EXCLUSIVE, on every
+ * partition too when it is partitioned.
+ */
+SddlRelation *
+sddl_add_referenced(SddlAnalysis *a, SddlAnalysisContext *cxt,
+					const RangeVar *pktable, bool scans)
+{
+	SddlRelation *pk = sddl_add_rangevar(a, cxt, pktable,
+										 ShareRowExclusiveLock, false, scans);
+
+	if (pk && OidIsValid(pk->relid) &&
+		pk->relkind == RELKIND_PARTITIONED_TABLE)
+		sddl_add_tree(a, pk->relid, ShareRowExclusiveLock, false, false,
+					  false);
+	return pk;
+}
+
+/*
+ * Sequences named by nextval('...') in a raw default expression: looking
+ * the name up as a regclass locks them in ACCESS SHARE mode.
+ */
+static bool
+sddl_nextval_walker(Node *node, void *context)
+{
+	SddlAnalysis *a = (SddlAnalysis *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		FuncCall   *fc = (FuncCall *) node;
+		Node	   *arg;
+
+		if (strcmp(strVal(llast(fc->funcname)), "nextval") == 0 &&
+			list_length(fc->args) == 1)
+		{
+			arg = (Node *) linitial(fc->args);
+			if (IsA(arg, TypeCast))
+				arg = ((TypeCast *) arg)->arg;
+			if (IsA(arg, A_Const) && !((A_Const *) arg)->isnull &&
+				IsA(&((A_Const *) arg)->val, String))
+			{
+				List	   *names;
+
+				names = textToQualifiedNameList(cstring_to_text(strVal(&((A_Const *) arg)->val)));
+				sddl_add_rel(a, sddl_lookup_rangevar(makeRangeVarFromNameList(names)),
+							 AccessShareLock, false, false);
+			}
+		}
+	}
+	return raw_expression_tree_walker(node, sddl_nextval_walker, context);
+}
+
+void
+sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr)
+{
+	(void) sddl_nextval_walker(rawexpr, a);
+}
+
 /* ----------------------------------------------------------------
  *		Helpers for the statement handlers
  * ----------------------------------------------------------------
@@ -759,6 +823,72 @@ sddl_relation_of(List *names)
  * ----------------------------------------------------------------
  */
 
+/*
+ * Does a partition already have an index CREATE INDEX on its partitioned
+ * table would attach instead of building (DefineIndex/CompareIndexInfo)?
+ * Only simple column indexes with default operator classes are matched;
+ * anything else is assumed to be built.
+ */
+static bool
+sddl_partition_has_index(Oid partid, IndexStmt *stmt)
+{
+	Oid			amid = get_am_oid(stmt->accessMethod ? stmt->accessMethod :
+								  DEFAULT_INDEX_TYPE, true);
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+	ListCell   *lc;
+
+	if (stmt->whereClause || stmt->indexIncludingParams || stmt->excludeOpNames)
+		return false;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = (IndexElem *) lfirst(lc);
+
+		if (elem->name == NULL || elem->opclass || elem->collation)
+			return false;
+	}
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(partid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+		HeapTuple	classtup;
+		bool		match = true;
+		int			i = 0;
+
+		if (idx->indnatts != list_length(stmt->indexParams) ||
+			idx->indisunique != stmt->unique ||
+			!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL) ||
+			has_superclass(idx->indexrelid))
+			continue;
+		classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(idx->indexrelid));
+		if (!HeapTupleIsValid(classtup))
+			continue;
+		if (((Form_pg_class) GETSTRUCT(classtup))->relam != amid)
+			match = false;
+		ReleaseSysCache(classtup);
+		foreach(lc, stmt->indexParams)
+		{
+			IndexElem  *elem = (IndexElem *) lfirst(lc);
+
+			if (get_attnum(partid, elem->name) != idx->indkey.values[i++])
+				match = false;
+		}
+		found = match;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
 static void
 sddl_analyze_index(SddlAnalysis *a, IndexStmt *stmt, SddlAnalysisContext *cxt)
 {
@@ -788,9 +918,24 @@ sddl_analyze_index(SddlAnalysis *a, IndexStmt *stmt, SddlAnalysisContext *cxt)
 
 	relkind = get_rel_relkind(relid);
 	r = sddl_add_rel(a, relid, mode, false, true);
-	/* a partitioned table: every partition gets its index built */
+	/*
+	 * A partitioned table: every partition gets its index built, unless it
+	 * already has one that is attached instead.
+	 */
 	if (relkind == RELKIND_PARTITIONED_TABLE && stmt->relation->inh)
-		sddl_add_tree(a, relid, mode, false, true, false);
+	{
+		ListCell   *lc;
+
+		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		{
+			Oid			part = lfirst_oid(lc);
+
+			if (part == relid)
+				continue;
+			sddl_add_rel(a, part, mode, false,
+						 !sddl_partition_has_index(part, stmt));
+		}
+	}
 	if (!stmt->concurrent)
 		sddl_add_finding(a, r, "require-concurrent-index-creation", -1,
 						 stmt->idxname);
@@ -805,6 +950,10 @@ sddl_analyze_drop_index(SddlAnalysis *a, DropStmt *stmt, Oid indexid)
 	ListCell   *lc;
 	SddlRelation *heap;
 
+	/* a partitioned index: every partition of its table is locked */
+	if (get_rel_relkind(indexid) == RELKIND_PARTITIONED_INDEX)
+		sddl_add_tree(a, IndexGetRelation(indexid, true), mode, false, false,
+					  true);
 	indexes = find_all_inheritors(indexid, NoLock, NULL);
 	foreach(lc, indexes)
 	{
@@ -877,6 +1026,25 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 			}
 			break;
 
+		case OBJECT_STATISTIC_EXT:
+			/* the table of the statistics object */
+			foreach(lc, stmt->objects)
+			{
+				Oid			statoid = get_statistics_object_oid((List *) lfirst(lc),
+																true);
+				HeapTuple	tuple;
+
+				if (!OidIsValid(statoid))
+					continue;
+				tuple = SearchSysCache1(STATEXTOID, ObjectIdGetDatum(statoid));
+				if (!HeapTupleIsValid(tuple))
+					continue;
+				sddl_add_rel(a, ((Form_pg_statistic_ext) GETSTRUCT(tuple))->stxrelid,
+							 ShareUpdateExclusiveLock, false, false);
+				ReleaseSysCache(tuple);
+			}
+			break;
+
 		case OBJECT_SCHEMA:
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
@@ -887,7 +1055,6 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 		case OBJECT_OPERATOR:
 		case OBJECT_COLLATION:
 		case OBJECT_CONVERSION:
-		case OBJECT_STATISTIC_EXT:
 		case OBJECT_TSCONFIGURATION:
 		case OBJECT_TSDICTIONARY:
 		case OBJECT_TSPARSER:
@@ -1402,8 +1569,7 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 				Constraint *c = (Constraint *) lfirst(lc2);
 
 				if (c->contype == CONSTR_FOREIGN)
-					sddl_add_rangevar(a, cxt, c->pktable,
-									  ShareRowExclusiveLock, false, false);
+					sddl_add_referenced(a, cxt, c->pktable, false);
 			}
 		}
 	}
@@ -1412,16 +1578,14 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 		Constraint *c = (Constraint *) lfirst(lc);
 
 		if (c->contype == CONSTR_FOREIGN)
-			sddl_add_rangevar(a, cxt, c->pktable, ShareRowExclusiveLock,
-							  false, false);
+			sddl_add_referenced(a, cxt, c->pktable, false);
 	}
 	foreach(lc, stmt->tableElts)
 	{
 		Constraint *c = (Constraint *) lfirst(lc);
 
 		if (IsA(c, Constraint) && c->contype == CONSTR_FOREIGN)
-			sddl_add_rangevar(a, cxt, c->pktable, ShareRowExclusiveLock,
-							  false, false);
+			sddl_add_referenced(a, cxt, c->pktable, false);
 	}
 }
 

@@ -671,6 +671,8 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		rewrite = scan = false;
 
 	sddl_at_apply(st, mode, rewrite, scan, true);
+	if (rawdefault)
+		sddl_add_default_sequences(st->a, rawdefault);
 
 	foreach(lc, def->constraints)
 	{
@@ -678,8 +680,8 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 		if (c->contype != CONSTR_FOREIGN)
 			continue;
-		sddl_add_rangevar(st->a, st->cxt, c->pktable, ShareRowExclusiveLock,
-						  false, list_member_ptr(fks, c));
+		sddl_add_referenced(st->a, st->cxt, c->pktable,
+							list_member_ptr(fks, c));
 		if (list_member_ptr(fks, c))
 			sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
 							 st->index, c->conname ? c->conname : def->colname);
@@ -734,13 +736,9 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				/* partitions get the constraint too (partitioned only) */
 				sddl_at_apply(st, mode, false, !c->skip_validation,
 							  partitioned);
-				pk = sddl_add_rangevar(st->a, st->cxt, c->pktable,
-									   ShareRowExclusiveLock, false,
-									   !c->skip_validation);
-				if (pk && OidIsValid(pk->relid) &&
-					pk->relkind == RELKIND_PARTITIONED_TABLE)
-					sddl_add_tree(st->a, pk->relid, ShareRowExclusiveLock,
-								  false, false, false);
+				pk = sddl_add_referenced(st->a, st->cxt, c->pktable,
+										 !c->skip_validation);
+				(void) pk;
 				if (!c->skip_validation)
 					sddl_add_finding(st->a, st->rel,
 									 "constraint-missing-not-valid",
@@ -922,7 +920,22 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		 form->contype == CONSTRAINT_UNIQUE) && cmd->behavior == DROP_CASCADE)
 	{
 		/* foreign keys that use its index go too */
-		sddl_add_fk_neighbours(st->a, st->relid, AccessExclusiveLock, true);
+		Relation	conrel = table_open(ConstraintRelationId, AccessShareLock);
+		SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL,
+											  0, NULL);
+		HeapTuple	tuple;
+
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_constraint fk = (Form_pg_constraint) GETSTRUCT(tuple);
+
+			if (fk->contype == CONSTRAINT_FOREIGN &&
+				fk->confrelid == st->relid && fk->conindid == form->conindid)
+				sddl_add_rel(st->a, fk->conrelid, AccessExclusiveLock, false,
+							 false);
+		}
+		systable_endscan(scan);
+		table_close(conrel, AccessShareLock);
 	}
 }
 
@@ -951,10 +964,13 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 		/* ALTER INDEX ... ATTACH PARTITION: the partition's index */
 		Oid			idx = sddl_lookup_rangevar(pc->name);
 
+		/* both tables are only read (RangeVarCallbackForAttachIndex) */
+		sddl_add_rel(st->a, IndexGetRelation(st->relid, true),
+					 AccessShareLock, false, false);
 		if (OidIsValid(idx))
 		{
-			sddl_add_rel(st->a, IndexGetRelation(idx, true),
-						 ShareUpdateExclusiveLock, false, false);
+			sddl_add_rel(st->a, IndexGetRelation(idx, true), AccessShareLock,
+						 false, false);
 			sddl_add_rel(st->a, idx, AccessExclusiveLock, false, false);
 		}
 		return;
@@ -1024,6 +1040,10 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 			sddl_at_add_column(st, cmd, mode);
 			break;
 		case AT_ColumnDefault:
+			sddl_at_apply(st, mode, false, false, true);
+			if (cmd->def)
+				sddl_add_default_sequences(st->a, cmd->def);
+			break;
 		case AT_DropNotNull:
 		case AT_SetStatistics:
 		case AT_SetStorage:
