@@ -90,8 +90,18 @@ CREATE RULE v_rule AS ON DELETE TO gt.v DO INSTEAD NOTHING;
 CREATE TABLE gt.lt (id int, v int);
 CREATE INDEX pt_k_idx ON ONLY gt.pt (k);
 CREATE INDEX pt_1_k_idx ON gt.pt_1 (k);
-CREATE TABLE gt.pt_chk (id int, k int, v text, CONSTRAINT pt_chk_k CHECK (k >= 500 AND k < 600));
 CREATE TABLE gt.pt_nochk (id int, k int, v text);
+CREATE TABLE gt.pt_chk (id int, k int NOT NULL, v text, CONSTRAINT pt_chk_k CHECK (k >= 500 AND k < 600));
+CREATE TABLE gt.pt_chk2 (id int, k int, v text, CONSTRAINT pt_chk2_k CHECK (k IS NOT NULL AND k >= 500 AND k < 600));
+INSERT INTO gt.pt_chk VALUES (1, 550, 'x');
+INSERT INTO gt.pt_chk2 VALUES (1, 550, 'x');
+INSERT INTO gt.pt_nochk VALUES (1, 550, 'x');
+CREATE TABLE gt.lp (k int, v text) PARTITION BY LIST (k);
+CREATE TABLE gt.lp_1 PARTITION OF gt.lp FOR VALUES IN (1, 2);
+CREATE TABLE gt.lp_chk (k int NOT NULL CHECK (k IN (3, 4)), v text);
+CREATE TABLE gt.lp_nochk (k int, v text);
+INSERT INTO gt.lp_chk VALUES (3, 'x');
+INSERT INTO gt.lp_nochk VALUES (3, 'x');
 CREATE FOREIGN DATA WRAPPER gt_dummy;
 CREATE SERVER gt_srv FOREIGN DATA WRAPPER gt_dummy;
 CREATE FOREIGN TABLE gt.ft (id int, v text) SERVER gt_srv;
@@ -478,7 +488,15 @@ INSERT INTO gt_statements (stmt) VALUES
 ('DROP FOREIGN TABLE gt.ft'),
 -- partitions: attach with and without a proving CHECK, foreign keys
 ('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_chk FOR VALUES FROM (500) TO (600)'),
+('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_chk2 FOR VALUES FROM (500) TO (600)'),
+('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_chk FOR VALUES FROM (550) TO (560)'),
 ('ALTER TABLE gt.pt ATTACH PARTITION gt.pt_nochk FOR VALUES FROM (500) TO (600)'),
+('ALTER TABLE gt.lp ATTACH PARTITION gt.lp_chk FOR VALUES IN (3, 4)'),
+('ALTER TABLE gt.lp ATTACH PARTITION gt.lp_chk FOR VALUES IN (3)'),
+('ALTER TABLE gt.lp ATTACH PARTITION gt.lp_nochk FOR VALUES IN (3, 4)'),
+('ALTER TABLE gt.lp ATTACH PARTITION gt.lp_nochk DEFAULT'),
+('ALTER TABLE gt.lp DETACH PARTITION gt.lp_1'),
+('CREATE TABLE gt.lp_new PARTITION OF gt.lp FOR VALUES IN (7)'),
 ('ALTER TABLE gt.pt DETACH PARTITION gt.pt_1'),
 ('ALTER TABLE gt.pt ADD PRIMARY KEY (id, k)'),
 ('ALTER TABLE gt.pt ADD CONSTRAINT pt_fk FOREIGN KEY (id, k) REFERENCES gt.fkp (id, k)'),

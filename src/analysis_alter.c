@@ -44,6 +44,7 @@
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "commands/tablespace.h"
+#include "compat.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -53,6 +54,9 @@
 #include "parser/parse_collate.h"
 #include "parser/parse_node.h"
 #include "parser/parse_type.h"
+#include "parser/parse_utilcmd.h"
+#include "partitioning/partbounds.h"
+#include "utils/partcache.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -950,6 +954,131 @@ sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 							  false);
 }
 
+/*
+ * Must ATTACH PARTITION scan the new partition?  Not when its validated
+ * CHECK constraints and NOT NULL columns already imply the partition
+ * constraint: the server's own PartConstraintImpliedByRelConstraint()
+ * decides, on the bound transformed as ATExecAttachPartition does.  The
+ * relcache entries are looked at without a lock, like the size facts.
+ */
+static bool
+sddl_attach_scans(Oid parentid, Oid partid, PartitionBoundSpec *bound)
+{
+	Relation	parent;
+	Relation	part;
+	bool		scans = true;
+
+	if (bound == NULL || bound->is_default ||
+		get_rel_relkind(partid) != RELKIND_RELATION)
+		return true;
+	parent = RelationIdGetRelation(parentid);
+	if (parent == NULL)
+		return true;
+	part = RelationIdGetRelation(partid);
+	if (part != NULL)
+	{
+		ParseState *pstate = make_parsestate(NULL);
+		PartitionBoundSpec *spec;
+		List	   *constraint;
+
+		spec = transformPartitionBound(pstate, parent, bound);
+		constraint = list_concat(SddlGetQualFromPartbound(part, parent, spec),
+								 RelationGetPartitionQual(parent));
+		if (constraint != NIL)
+		{
+			constraint = (List *) eval_const_expressions(NULL,
+														 (Node *) constraint);
+			constraint = (List *) canonicalize_qual((Expr *) constraint, true);
+			constraint = list_make1(make_ands_explicit(constraint));
+			constraint = map_partition_varattnos(constraint, 1, part, parent);
+			scans = !PartConstraintImpliedByRelConstraint(part, constraint);
+		}
+		else
+			scans = false;
+		RelationClose(part);
+	}
+	RelationClose(parent);
+	return scans;
+}
+
+/* Simple-column index of a relation matching one of another's, by name. */
+static bool
+sddl_has_matching_index(Oid relid, Oid otherrel, Form_pg_index want,
+						Oid wantam)
+{
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+		bool		match = true;
+
+		if (idx->indnatts != want->indnatts ||
+			idx->indisunique != want->indisunique ||
+			sddl_rel_am(idx->indexrelid) != wantam ||
+			!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL))
+			continue;
+		for (int i = 0; i < idx->indnatts && match; i++)
+		{
+			char	   *name = get_attname(otherrel, want->indkey.values[i],
+										   true);
+
+			if (name == NULL ||
+				get_attnum(relid, name) != idx->indkey.values[i])
+				match = false;
+		}
+		found = match;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Will attaching a partition build indexes on it?  Every index of the
+ * partitioned table needs a counterpart on the partition; one that has no
+ * matching index (simple columns, same access method and uniqueness) is
+ * built, which reads the partition.
+ */
+static bool
+sddl_attach_builds_index(Oid parentid, Oid partid)
+{
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		builds = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(parentid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!builds && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+
+		if (!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL) ||
+			!sddl_has_matching_index(partid, parentid, idx,
+									 sddl_rel_am(idx->indexrelid)))
+			builds = true;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return builds;
+}
+
 static void
 sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 						 LOCKMODE mode)
@@ -977,12 +1106,19 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 	}
 
 	part = sddl_add_rangevar(st->a, st->cxt, pc->name, AccessExclusiveLock,
-							 false, true);
+							 false, false);
 	if (part && OidIsValid(part->relid))
 	{
+		bool		scans = sddl_attach_scans(st->relid, part->relid,
+											  pc->bound);
+
+		sddl_add_rel(st->a, part->relid, AccessExclusiveLock, false,
+					 scans || (part->relkind == RELKIND_RELATION &&
+							   sddl_attach_builds_index(st->relid,
+														part->relid)));
 		sddl_add_tree(st->a, part->relid, AccessExclusiveLock, false, true,
 					  false);
-		if (part->relkind != RELKIND_FOREIGN_TABLE)
+		if (scans && part->relkind != RELKIND_FOREIGN_TABLE)
 			sddl_add_finding(st->a, part, "attach-partition-scan", st->index,
 							 part->relname);
 	}

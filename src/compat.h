@@ -58,6 +58,17 @@
 #define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilenodeSubid)
 #endif
 
+/* -- analysis layer (src/analysis_alter.c) -- */
+/* PostgreSQL 15 dropped the unused first argument of get_qual_from_partbound. */
+#if PG_VERSION_NUM >= 150000
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((parent), (spec))
+#else
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((rel), (parent), (spec))
+#endif
+/* -- end of analysis layer -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);
