@@ -100,6 +100,18 @@ ALTER TABLE ck.t SET UNLOGGED;
 TRUNCATE ck.ref CASCADE;
 $$);
 
+-- ATTACH PARTITION scans the partition unless its constraints prove the bound
+SET safe_ddl.mode = off;
+CREATE TABLE ck.lp (k int, v text) PARTITION BY LIST (k);
+CREATE TABLE ck.lp_proved (k int NOT NULL CHECK (k IN (1, 2)), v text);
+CREATE TABLE ck.lp_plain (k int, v text);
+RESET safe_ddl.mode;
+SELECT statement_no, relation, lock_mode, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE ck.lp ATTACH PARTITION ck.lp_proved FOR VALUES IN (1, 2);
+ALTER TABLE ck.lp ATTACH PARTITION ck.lp_plain FOR VALUES IN (1, 2);
+$$);
+
 -- multi-subcommand ALTER TABLE: the strongest lock, all the risks
 SELECT statement_no, relation, lock_mode, rewrites_table, scans_table
   FROM safe_ddl.check('ALTER TABLE ck.t ALTER COLUMN c TYPE text, ADD COLUMN y int, ALTER COLUMN a SET STATISTICS 100');

@@ -423,14 +423,17 @@ sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 
 /*
  * The table a new foreign key references: SHARE ROW EXCLUSIVE, on every
- * partition too when it is partitioned.
+ * partition too when it is partitioned.  Validation reads the referencing
+ * table in full and probes this one through its unique index, so it is
+ * not counted as scanned (a hash join may still read it whole: that is the
+ * planner's choice, not the statement's).
  */
 SddlRelation *
 sddl_add_referenced(SddlAnalysis *a, SddlAnalysisContext *cxt,
-					const RangeVar *pktable, bool scans)
+					const RangeVar *pktable, bool validates)
 {
 	SddlRelation *pk = sddl_add_rangevar(a, cxt, pktable,
-										 ShareRowExclusiveLock, false, scans);
+										 ShareRowExclusiveLock, false, false);
 
 	if (pk && OidIsValid(pk->relid) &&
 		pk->relkind == RELKIND_PARTITIONED_TABLE)

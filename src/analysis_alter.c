@@ -515,11 +515,13 @@ sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
 		}
 		if (!mine)
 			continue;
-		/* re-created: validated again only if it was valid */
+		/*
+		 * Re-created: validated again only if it was valid.  Validation
+		 * reads the referencing table; the referenced one is probed.
+		 */
 		sddl_add_rel(a, con->conrelid, mode, false,
 					 scans && con->convalidated);
-		sddl_add_rel(a, con->confrelid, mode, false,
-					 scans && con->convalidated);
+		sddl_add_rel(a, con->confrelid, mode, false, false);
 	}
 	systable_endscan(scan);
 	table_close(conrel, AccessShareLock);

@@ -41,7 +41,7 @@ extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 
 extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
 										 SddlAnalysisContext *cxt,
-										 const RangeVar *pktable, bool scans);
+										 const RangeVar *pktable, bool validates);
 extern void sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr);
 
 extern void sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
