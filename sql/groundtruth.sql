@@ -178,6 +178,7 @@ BEGIN
 		-- its index instead of reading it whole, whatever the table sizes
 		SET LOCAL enable_hashjoin = off;
 		SET LOCAL enable_mergejoin = off;
+		SET LOCAL enable_material = off;
 		EXECUTE stmt;
 		SELECT jsonb_object_agg(l.relation::text, l.mode) INTO locks
 		  FROM (SELECT DISTINCT ON (relation) relation, mode
@@ -587,7 +588,51 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ANALYZE gt.t (a, b)'),
 ('ANALYZE'),
 ('LOCK TABLE gt.v2 IN SHARE MODE'),
-('LOCK gt.t, gt.ref IN ROW SHARE MODE NOWAIT');
+('LOCK gt.t, gt.ref IN ROW SHARE MODE NOWAIT'),
+-- more type changes
+('ALTER TABLE gt.t ALTER COLUMN b TYPE varchar'),
+('ALTER TABLE gt.ref ALTER COLUMN code TYPE varchar(50)'),
+('ALTER TABLE gt.ref ALTER COLUMN code TYPE varchar'),
+('ALTER TABLE gt.child ALTER COLUMN t_id TYPE bigint'),
+('ALTER TABLE gt.dom ALTER COLUMN p TYPE int'),
+('ALTER TABLE gt.dom ALTER COLUMN id TYPE gt.posint'),
+('ALTER TABLE gt.t ALTER COLUMN a TYPE smallint'),
+('ALTER TABLE gt.t ALTER COLUMN c TYPE varchar(10)'),
+('ALTER TABLE gt.t ALTER COLUMN e TYPE varchar COLLATE "C"'),
+('ALTER TABLE gt.t ALTER COLUMN a TYPE bigint, ALTER COLUMN d TYPE bigint'),
+('ALTER TABLE gt.t ALTER COLUMN c TYPE varchar(40) USING c::varchar(40)'),
+('ALTER TABLE gt.t ALTER COLUMN ts TYPE date'),
+-- more indexes
+('CREATE INDEX ON gt.t USING hash (b)'),
+('CREATE INDEX ON gt.t USING gin (to_tsvector(''simple'', b))'),
+('CREATE INDEX ON gt.t (a) INCLUDE (b)'),
+('CREATE INDEX ON gt.t (a DESC NULLS LAST)'),
+('CREATE INDEX ON gt.t ((a + 1))'),
+('CREATE INDEX ON gt.t (a) WITH (fillfactor = 70) TABLESPACE pg_default'),
+('CREATE UNIQUE INDEX ON gt.ref (code) WHERE id > 0'),
+('DROP INDEX gt.t_a_idx CASCADE'),
+('REINDEX TABLE gt.pt_1'),
+('REINDEX INDEX gt.t_pkey'),
+-- more constraints and columns
+('ALTER TABLE gt.t ADD CONSTRAINT ux UNIQUE (a) DEFERRABLE INITIALLY DEFERRED'),
+('ALTER TABLE gt.t ADD COLUMN x int DEFAULT 1 REFERENCES gt.ref (id)'),
+('ALTER TABLE gt.t ALTER COLUMN ref_id SET NOT NULL'),
+('ALTER TABLE gt.big ALTER COLUMN x SET NOT NULL'),
+('ALTER TABLE gt.t ALTER CONSTRAINT t_ref_id_fkey DEFERRABLE INITIALLY DEFERRED'),
+('ALTER TABLE gt.t RENAME CONSTRAINT t_pkey TO t_pk'),
+('ALTER INDEX gt.t_pkey RENAME TO t_pk'),
+('ALTER TABLE gt.t ADD COLUMN x int, DROP COLUMN e'),
+('ALTER TABLE gt.inh_c ALTER COLUMN v SET DEFAULT 1'),
+-- more drops and creates
+('DROP TABLE gt.ref CASCADE'),
+('DROP MATERIALIZED VIEW IF EXISTS gt.mv'),
+('DROP SEQUENCE gt.ser_id_seq CASCADE'),
+('DROP TYPE gt.mood CASCADE'),
+('TRUNCATE gt.t, gt.child, gt.child_nv'),
+('CREATE SEQUENCE gt.s2 OWNED BY gt.t.a'),
+('CREATE TABLE gt.nt (id int) INHERITS (gt.inh, gt.lt)'),
+('COMMENT ON COLUMN gt.v.f IS ''x'''),
+('COMMENT ON INDEX gt.t_pkey IS NULL');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

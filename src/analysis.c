@@ -67,6 +67,7 @@
 
 #include "analysis.h"
 #include "analysis_int.h"
+#include "compat.h"
 
 /*
  * Statement kinds that can lock a pre-existing relation in a way that
@@ -110,6 +111,7 @@ sddl_is_candidate(Node *parsetree)
 		case T_ReassignOwnedStmt:
 		case T_CreatePublicationStmt:
 		case T_AlterPublicationStmt:
+		case T_CreateSeqStmt:
 			return true;
 		default:
 			return false;
@@ -157,7 +159,8 @@ sddl_relation_bytes(Oid relid, char relkind)
 	List	   *rels;
 	ListCell   *lc;
 
-	if (RELKIND_HAS_PARTITIONS(relkind))
+	if (relkind == RELKIND_PARTITIONED_TABLE ||
+		relkind == RELKIND_PARTITIONED_INDEX)
 		rels = find_all_inheritors(relid, NoLock, NULL);
 	else
 		rels = list_make1_oid(relid);
@@ -464,8 +467,7 @@ sddl_nextval_walker(Node *node, void *context)
 			arg = (Node *) linitial(fc->args);
 			if (IsA(arg, TypeCast))
 				arg = ((TypeCast *) arg)->arg;
-			if (IsA(arg, A_Const) && !((A_Const *) arg)->isnull &&
-				IsA(&((A_Const *) arg)->val, String))
+			if (IsA(arg, A_Const) && SddlAConstIsString((A_Const *) arg))
 			{
 				List	   *names;
 
@@ -578,7 +580,22 @@ sddl_dependent_relation(Oid classid, Oid objid)
 		}
 	}
 	else if (classid == AttrDefaultRelationId)
-		result = GetAttrDefaultColumnAddress(objid).objectId;
+	{
+		Relation	adrel = table_open(AttrDefaultRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		ScanKeyInit(&key, Anum_pg_attrdef_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(objid));
+		scan = systable_beginscan(adrel, AttrDefaultOidIndexId, true, NULL, 1,
+								  &key);
+		tuple = systable_getnext(scan);
+		if (HeapTupleIsValid(tuple))
+			result = ((Form_pg_attrdef) GETSTRUCT(tuple))->adrelid;
+		systable_endscan(scan);
+		table_close(adrel, AccessShareLock);
+	}
 	else if (classid == TriggerRelationId)
 	{
 		Relation	trigrel = table_open(TriggerRelationId, AccessShareLock);
@@ -748,6 +765,8 @@ sddl_query_walker(Node *node, void *context)
 
 	if (node == NULL)
 		return false;
+	if (IsA(node, IntoClause))
+		return false;			/* the table being created */
 	if (IsA(node, WithClause))
 	{
 		ListCell   *lc;
@@ -1838,6 +1857,38 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 		case T_AlterEnumStmt:
 			/* ADD/RENAME VALUE lock no relation */
 			break;
+		case T_CreateSeqStmt:
+			{
+				ListCell   *lc;
+
+				/* OWNED BY reads the owning table */
+				foreach(lc, ((CreateSeqStmt *) parsetree)->options)
+				{
+					DefElem    *opt = (DefElem *) lfirst(lc);
+					List	   *owner;
+
+					if (strcmp(opt->defname, "owned_by") != 0)
+						continue;
+					owner = defGetQualifiedName(opt);
+					if (list_length(owner) >= 2)
+						sddl_add_rangevar(a, cxt, sddl_relation_of(owner),
+										  AccessShareLock, false, false);
+				}
+				break;
+			}
+		case T_SelectStmt:
+			{
+				SelectStmt *sel = (SelectStmt *) parsetree;
+
+				/* SELECT ... INTO is CREATE TABLE AS */
+				if (sel->intoClause == NULL)
+				{
+					a->recognized = false;
+					break;
+				}
+				sddl_add_query_sources(a, cxt, parsetree, true);
+				break;
+			}
 		case T_AlterSeqStmt:
 			sddl_analyze_alter_seq(a, (AlterSeqStmt *) parsetree, cxt);
 			break;
@@ -1910,11 +1961,12 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 			/* may lock many relations: not analysed, and said so */
 			a->recognized = false;
 			break;
-		case T_SelectStmt:
 		case T_InsertStmt:
 		case T_UpdateStmt:
 		case T_DeleteStmt:
+#ifdef SDDL_HAVE_MERGE_STMT
 		case T_MergeStmt:
+#endif
 		case T_CopyStmt:
 		case T_ExplainStmt:
 		case T_DoStmt:

@@ -61,6 +61,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/catcache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -101,15 +102,23 @@ sddl_raw_volatile_walker(Node *node, void *context)
 	if (IsA(node, FuncCall))
 	{
 		FuncCall   *fc = (FuncCall *) node;
-		FuncCandidateList cands;
+		const char *name = strVal(llast(fc->funcname));
+		CatCList   *procs;
+		bool		isvolatile = false;
 
-		cands = FuncnameGetCandidates(fc->funcname, -1, NIL, false, false,
-									  false, true);
-		for (; cands != NULL; cands = cands->next)
+		/* every function of that name, in any schema */
+		procs = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+		for (int i = 0; i < procs->n_members; i++)
 		{
-			if (func_volatile(cands->oid) == PROVOLATILE_VOLATILE)
-				return true;
+			HeapTuple	proctup = &procs->members[i]->tuple;
+
+			if (((Form_pg_proc) GETSTRUCT(proctup))->provolatile ==
+				PROVOLATILE_VOLATILE)
+				isvolatile = true;
 		}
+		ReleaseSysCacheList(procs);
+		if (isvolatile)
+			return true;
 	}
 	else if (IsA(node, SubLink))
 		return true;
@@ -1217,6 +1226,7 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 		case AT_DropInherit:
 			sddl_at_inherit(st, cmd, mode);
 			break;
+#ifdef SDDL_HAVE_SET_ACCESS_METHOD
 		case AT_SetAccessMethod:
 			{
 				const char *amname = cmd->name ? cmd->name :
@@ -1234,6 +1244,7 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 									 st->index, amname);
 				break;
 			}
+#endif
 		case AT_SetLogged:
 		case AT_SetUnLogged:
 			sddl_at_apply(st, mode, storage, storage, false);

@@ -163,6 +163,11 @@ sddl_note_created_name(List *created, Node *stmt)
 			return lappend(created, ((CreateTableAsStmt *) stmt)->into->rel);
 		case T_ViewStmt:
 			return lappend(created, ((ViewStmt *) stmt)->view);
+		case T_SelectStmt:
+			if (((SelectStmt *) stmt)->intoClause)
+				return lappend(created,
+							   ((SelectStmt *) stmt)->intoClause->rel);
+			return created;
 		case T_CreateSeqStmt:
 			return lappend(created, ((CreateSeqStmt *) stmt)->sequence);
 		case T_IndexStmt:

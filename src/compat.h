@@ -67,6 +67,22 @@
 #define SddlGetQualFromPartbound(rel, parent, spec) \
 	get_qual_from_partbound((rel), (parent), (spec))
 #endif
+/* PostgreSQL 15 added MERGE and ALTER TABLE ... SET ACCESS METHOD. */
+#if PG_VERSION_NUM >= 150000
+#define SDDL_HAVE_MERGE_STMT 1
+#define SDDL_HAVE_SET_ACCESS_METHOD 1
+#endif
+
+/*
+ * PostgreSQL 15 turned A_Const's value into a union with an isnull flag;
+ * before, a NULL constant was a T_Null Value node.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAConstIsString(ac) \
+	(!(ac)->isnull && IsA(&(ac)->val, String))
+#else
+#define SddlAConstIsString(ac) IsA(&(ac)->val, String)
+#endif
 /* -- end of analysis layer -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
