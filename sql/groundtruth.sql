@@ -113,6 +113,10 @@ CREATE VIEW gt.v2 AS SELECT * FROM gt.v;
 CREATE UNIQUE INDEX big_id_uidx ON gt.big (id);
 CREATE TYPE gt.comp AS (id int, v int);
 CREATE FUNCTION gt.spare() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE SCHEMA gt2;
+CREATE TABLE gt2.a (id int PRIMARY KEY, ref_id int REFERENCES gt.ref (id));
+CREATE TABLE gt2.b (id int REFERENCES gt2.a (id));
+CREATE VIEW gt2.va AS SELECT id FROM gt.big;
 CREATE TABLE gt.un (id int);
 ALTER TABLE gt.un SET UNLOGGED;
 
@@ -632,7 +636,13 @@ INSERT INTO gt_statements (stmt) VALUES
 ('CREATE SEQUENCE gt.s2 OWNED BY gt.t.a'),
 ('CREATE TABLE gt.nt (id int) INHERITS (gt.inh, gt.lt)'),
 ('COMMENT ON COLUMN gt.v.f IS ''x'''),
-('COMMENT ON INDEX gt.t_pkey IS NULL');
+('COMMENT ON INDEX gt.t_pkey IS NULL'),
+-- drops of non-relation objects that take relations along
+('DROP FUNCTION gt.trg() CASCADE'),
+('DROP DOMAIN gt.posint CASCADE'),
+('DROP TYPE gt.comp'),
+('DROP TYPE gt.mood'),
+('DROP SCHEMA gt2 CASCADE');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction
