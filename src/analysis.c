@@ -2172,6 +2172,43 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 			break;
 	}
 
+	/* what PreventInTransactionBlock() rejects */
+	switch (nodeTag(parsetree))
+	{
+		case T_VacuumStmt:
+			a->no_transaction_block = ((VacuumStmt *) parsetree)->is_vacuumcmd;
+			break;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) parsetree;
+
+				a->no_transaction_block =
+					r->kind == REINDEX_OBJECT_SCHEMA ||
+					r->kind == REINDEX_OBJECT_SYSTEM ||
+					r->kind == REINDEX_OBJECT_DATABASE ||
+					(r->relation &&
+					 (get_rel_relkind(sddl_lookup_rangevar(r->relation)) ==
+					  RELKIND_PARTITIONED_TABLE ||
+					  get_rel_relkind(sddl_lookup_rangevar(r->relation)) ==
+					  RELKIND_PARTITIONED_INDEX));
+				break;
+			}
+		case T_ClusterStmt:
+			{
+				ClusterStmt *c = (ClusterStmt *) parsetree;
+
+				a->no_transaction_block = c->relation == NULL ||
+					get_rel_relkind(sddl_lookup_rangevar(c->relation)) ==
+					RELKIND_PARTITIONED_TABLE;
+				break;
+			}
+		default:
+			break;
+	}
+	if (a->concurrent &&
+		!(IsA(parsetree, RefreshMatViewStmt)))
+		a->no_transaction_block = true;
+
 	sddl_add_scan_findings(a);
 	return a;
 }
