@@ -805,10 +805,22 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			}
 			else
 			{
-				/* the index is built on every partition */
+				/*
+				 * The index is built on every partition (DefineIndex takes
+				 * SHARE); a primary key also sets NOT NULL on them, which
+				 * recurses with the ALTER TABLE's lock.
+				 */
 				sddl_at_apply(st, mode, false, true, false);
 				if (partitioned)
-					sddl_add_tree(st->a, st->relid, mode, false, true, false);
+					sddl_add_tree(st->a, st->relid,
+								  c->contype == CONSTR_PRIMARY ? mode : ShareLock,
+								  false, true, false);
+				else if (c->contype == CONSTR_PRIMARY)
+				{
+					/* inheritance children get the NOT NULL (and check it) */
+					sddl_at_apply(st, mode, false, true, true);
+					sddl_add_rel(st->a, st->relid, mode, false, true);
+				}
 				sddl_add_finding(st->a, st->rel,
 								 c->contype == CONSTR_EXCLUSION ?
 								 "disallowed-exclusion-constraint" :
@@ -928,6 +940,14 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	}
 	form = (Form_pg_constraint) GETSTRUCT(con);
 	sddl_at_apply(st, mode, false, false, !form->connoinherit);
+	if (!st->recurse && !form->connoinherit)
+	{
+		/* ONLY: the direct children keep it as a local constraint */
+		ListCell   *lc;
+
+		foreach(lc, find_inheritance_children(st->relid, NoLock))
+			sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
+	}
 	if (form->contype == CONSTRAINT_FOREIGN)
 		sddl_add_tree(st->a, form->confrelid, AccessExclusiveLock, false,
 					  false, true);
