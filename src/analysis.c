@@ -535,11 +535,15 @@ sddl_relations_in(Oid nspid, bool user_only, bool system_only,
 		if (c->relpersistence == RELPERSISTENCE_TEMP &&
 			!isTempOrTempToastNamespace(c->relnamespace))
 			continue;
-		if (user_only && (IsCatalogNamespace(c->relnamespace) ||
-						  IsToastNamespace(c->relnamespace) ||
-						  strcmp(get_namespace_name(c->relnamespace),
-								 "information_schema") == 0))
-			continue;
+		if (user_only)
+		{
+			char	   *nspname = get_namespace_name(c->relnamespace);
+
+			if (IsCatalogNamespace(c->relnamespace) ||
+				IsToastNamespace(c->relnamespace) || nspname == NULL ||
+				strcmp(nspname, "information_schema") == 0)
+				continue;
+		}
 		if (system_only && !IsCatalogNamespace(c->relnamespace))
 			continue;
 		result = lappend_oid(result, c->oid);
