@@ -1355,25 +1355,36 @@ sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
 
 	lockmode = AlterTableGetLockLevel(stmt->cmds);
 
-	if (sddl_name_created(cxt, stmt->relation))
-	{
-		sddl_add_rangevar(a, cxt, stmt->relation, lockmode, false, false);
-		return;
-	}
-
 	memset(&st, 0, sizeof(st));
 	st.a = a;
 	st.cxt = cxt;
 	st.stmt = stmt;
-	st.relid = sddl_lookup_rangevar(stmt->relation);
-	if (!OidIsValid(st.relid))
-		return;
-	st.relkind = get_rel_relkind(st.relid);
-	st.rel = sddl_add_rel(a, st.relid, lockmode, false, false);
-	if (st.rel == NULL)
-		return;
+
+	if (sddl_name_created(cxt, stmt->relation))
+	{
+		/*
+		 * A table created earlier in the same check() input: it is new and
+		 * has no catalog entry yet, but its subcommands still lock other
+		 * tables (the table a foreign key references, a partition).
+		 */
+		st.relid = InvalidOid;
+		st.relkind = RELKIND_RELATION;
+		st.rel = sddl_add_rangevar(a, cxt, stmt->relation, lockmode, false,
+								   false);
+	}
+	else
+	{
+		st.relid = sddl_lookup_rangevar(stmt->relation);
+		if (!OidIsValid(st.relid))
+			return;
+		st.relkind = get_rel_relkind(st.relid);
+		st.rel = sddl_add_rel(a, st.relid, lockmode, false, false);
+		if (st.rel == NULL)
+			return;
+	}
 	st.recurse = stmt->relation->inh;
-	if (st.recurse && (st.relkind == RELKIND_RELATION ||
+	if (st.recurse && OidIsValid(st.relid) &&
+		(st.relkind == RELKIND_RELATION ||
 					   st.relkind == RELKIND_PARTITIONED_TABLE ||
 					   st.relkind == RELKIND_FOREIGN_TABLE))
 		st.children = list_delete_first(find_all_inheritors(st.relid, NoLock,
