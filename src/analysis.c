@@ -940,6 +940,21 @@ sddl_query_walker(Node *node, void *context)
 							  w->scans);
 		return false;
 	}
+	else if (IsA(node, InsertStmt) || IsA(node, UpdateStmt) ||
+			 IsA(node, DeleteStmt))
+	{
+		RangeVar   *target;
+
+		/* the target of a DML action (rules): ROW EXCLUSIVE */
+		if (IsA(node, InsertStmt))
+			target = ((InsertStmt *) node)->relation;
+		else if (IsA(node, UpdateStmt))
+			target = ((UpdateStmt *) node)->relation;
+		else
+			target = ((DeleteStmt *) node)->relation;
+		sddl_add_rangevar(w->a, w->cxt, target, RowExclusiveLock, false,
+						  false);
+	}
 	else if (IsA(node, RangeTblEntry))
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
@@ -1777,12 +1792,17 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 		{
 			ListCell   *lc2;
 
+			if (((ColumnDef *) elt)->raw_default)
+				sddl_add_default_sequences(a, ((ColumnDef *) elt)->raw_default);
+
 			foreach(lc2, ((ColumnDef *) elt)->constraints)
 			{
 				Constraint *c = (Constraint *) lfirst(lc2);
 
 				if (c->contype == CONSTR_FOREIGN)
 					sddl_add_referenced(a, cxt, c->pktable, false);
+				else if (c->contype == CONSTR_DEFAULT && c->raw_expr)
+					sddl_add_default_sequences(a, c->raw_expr);
 			}
 		}
 	}
@@ -2008,17 +2028,45 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 				break;
 			}
 		case T_RuleStmt:
-			sddl_add_rangevar(a, cxt, ((RuleStmt *) parsetree)->relation,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				RuleStmt   *stmt = (RuleStmt *) parsetree;
+				ListCell   *lc;
+
+				sddl_add_rangevar(a, cxt, stmt->relation, AccessExclusiveLock,
+								  false, false);
+				/* the actions are parse-analysed: what they read and write */
+				sddl_add_query_sources(a, cxt, stmt->whereClause, false);
+				foreach(lc, stmt->actions)
+				{
+					Node	   *action = (Node *) lfirst(lc);
+
+					/* NOTIFY actions read nothing */
+					if (IsA(action, SelectStmt) || IsA(action, InsertStmt) ||
+						IsA(action, UpdateStmt) || IsA(action, DeleteStmt))
+						sddl_add_query_sources(a, cxt, action, false);
+				}
+				break;
+			}
 		case T_CreatePolicyStmt:
-			sddl_add_rangevar(a, cxt, ((CreatePolicyStmt *) parsetree)->table,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				CreatePolicyStmt *stmt = (CreatePolicyStmt *) parsetree;
+
+				sddl_add_rangevar(a, cxt, stmt->table, AccessExclusiveLock,
+								  false, false);
+				sddl_add_query_sources(a, cxt, stmt->qual, false);
+				sddl_add_query_sources(a, cxt, stmt->with_check, false);
+				break;
+			}
 		case T_AlterPolicyStmt:
-			sddl_add_rangevar(a, cxt, ((AlterPolicyStmt *) parsetree)->table,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				AlterPolicyStmt *stmt = (AlterPolicyStmt *) parsetree;
+
+				sddl_add_rangevar(a, cxt, stmt->table, AccessExclusiveLock,
+								  false, false);
+				sddl_add_query_sources(a, cxt, stmt->qual, false);
+				sddl_add_query_sources(a, cxt, stmt->with_check, false);
+				break;
+			}
 		case T_ViewStmt:
 			{
 				ViewStmt   *stmt = (ViewStmt *) parsetree;
@@ -2041,8 +2089,9 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 				if (stmt->if_not_exists &&
 					OidIsValid(sddl_lookup_rangevar(stmt->into->rel)))
 					break;
-				if (!stmt->into->skipData)
-					sddl_add_query_sources(a, cxt, stmt->query, true);
+				/* parse analysis reads the sources even WITH NO DATA */
+				sddl_add_query_sources(a, cxt, stmt->query,
+									   !stmt->into->skipData);
 				break;
 			}
 		case T_AlterEnumStmt:

@@ -1271,6 +1271,16 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 			if (storage)
 				sddl_add_finding(st->a, st->rel, "rewriting-table", st->index,
 								 NULL);
+#ifdef SDDL_HAVE_UNLOGGED_SEQUENCES
+			/* identity and serial sequences follow the table */
+			if (OidIsValid(st->relid))
+			{
+				ListCell   *lc;
+
+				foreach(lc, getOwnedSequences(st->relid))
+					sddl_add_rel(st->a, lfirst_oid(lc), mode, true, false);
+			}
+#endif
 			break;
 		case AT_SetTableSpace:
 			{
