@@ -707,7 +707,13 @@ INSERT INTO gt_statements (stmt) VALUES
 ('CREATE POLICY p5 ON gt.t FOR INSERT WITH CHECK (a IN (SELECT id FROM gt.big))'),
 ('CREATE TABLE gt.nt5 (id int DEFAULT nextval(''gt.s''), v int)'),
 ('CREATE VIEW gt.nv3 AS SELECT * FROM gt.t WHERE a IN (SELECT id FROM gt.big)'),
-('CREATE TRIGGER t6 BEFORE INSERT ON gt.t FOR EACH ROW WHEN (NEW.a > 0) EXECUTE FUNCTION gt.trg()');
+('CREATE TRIGGER t6 BEFORE INSERT ON gt.t FOR EACH ROW WHEN (NEW.a > 0) EXECUTE FUNCTION gt.trg()'),
+-- NOT NULL without a default: fails on rows, so on an empty table
+('ALTER TABLE gt.lt ADD COLUMN x int NOT NULL'),
+('ALTER TABLE gt.lt ADD COLUMN x int NOT NULL, ADD COLUMN y int DEFAULT 0'),
+('ALTER TABLE gt.lt ADD COLUMN x int CHECK (x > 0)'),
+('ALTER TABLE gt.lt ADD COLUMN x int DEFAULT 5 CHECK (x > 0)'),
+('ALTER TABLE gt.lt ALTER COLUMN v SET NOT NULL');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

@@ -2090,8 +2090,11 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 					OidIsValid(sddl_lookup_rangevar(stmt->into->rel)))
 					break;
 				/* parse analysis reads the sources even WITH NO DATA */
-				sddl_add_query_sources(a, cxt, stmt->query,
-									   !stmt->into->skipData);
+				if (IsA(stmt->query, SelectStmt) || IsA(stmt->query, Query))
+					sddl_add_query_sources(a, cxt, stmt->query,
+										   !stmt->into->skipData);
+				else
+					a->recognized = false;	/* CREATE TABLE AS EXECUTE */
 				break;
 			}
 		case T_AlterEnumStmt:
