@@ -123,6 +123,8 @@ CREATE TABLE gt.iv_c () INHERITS (gt.iv);
 INSERT INTO gt.iv_c VALUES (1, 1);
 ALTER TABLE gt.iv ADD CONSTRAINT iv_v_pos CHECK (v > 0) NOT VALID;
 CREATE TRIGGER pt_trg BEFORE UPDATE ON gt.pt FOR EACH ROW EXECUTE FUNCTION gt.trg();
+CREATE TABLE gt.cv (id int, c varchar(10) CHECK (c <> ''), n numeric(8, 2) CHECK (n > 0));
+INSERT INTO gt.cv VALUES (1, 'x', 1);
 CREATE SCHEMA gt2;
 CREATE TABLE gt2.a (id int PRIMARY KEY, ref_id int REFERENCES gt.ref (id));
 CREATE TABLE gt2.b (id int REFERENCES gt2.a (id));
@@ -713,7 +715,12 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ALTER TABLE gt.lt ADD COLUMN x int NOT NULL, ADD COLUMN y int DEFAULT 0'),
 ('ALTER TABLE gt.lt ADD COLUMN x int CHECK (x > 0)'),
 ('ALTER TABLE gt.lt ADD COLUMN x int DEFAULT 5 CHECK (x > 0)'),
-('ALTER TABLE gt.lt ALTER COLUMN v SET NOT NULL');
+('ALTER TABLE gt.lt ALTER COLUMN v SET NOT NULL'),
+-- type changes of columns with CHECK constraints
+('ALTER TABLE gt.cv ALTER COLUMN c TYPE varchar(20)'),
+('ALTER TABLE gt.cv ALTER COLUMN c TYPE text'),
+('ALTER TABLE gt.cv ALTER COLUMN n TYPE numeric(10, 2)'),
+('ALTER TABLE gt.cv ALTER COLUMN id TYPE bigint');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction
