@@ -720,7 +720,11 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ALTER TABLE gt.cv ALTER COLUMN c TYPE varchar(20)'),
 ('ALTER TABLE gt.cv ALTER COLUMN c TYPE text'),
 ('ALTER TABLE gt.cv ALTER COLUMN n TYPE numeric(10, 2)'),
-('ALTER TABLE gt.cv ALTER COLUMN id TYPE bigint');
+('ALTER TABLE gt.cv ALTER COLUMN id TYPE bigint'),
+-- DROP COLUMN CASCADE takes dependent views and constraints along
+('ALTER TABLE gt.t DROP COLUMN f CASCADE'),
+('ALTER TABLE gt.t DROP COLUMN id CASCADE'),
+('ALTER TABLE gt.ref DROP COLUMN id CASCADE');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

@@ -724,8 +724,8 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
  * trigger, rule or policy that goes locks its table ACCESS EXCLUSIVE.
  */
 static void
-sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
-					 List **done, List **seen, int depth)
+sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, int32 subid,
+					 bool cascade, List **done, List **seen, int depth)
 {
 	Relation	deprel;
 	ScanKeyData key[2];
@@ -748,6 +748,8 @@ sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
 		bool		automatic;
 
+		if (subid >= 0 && dep->refobjsubid != subid)
+			continue;
 		automatic = (dep->deptype == DEPENDENCY_AUTO ||
 					 dep->deptype == DEPENDENCY_INTERNAL ||
 					 dep->deptype == DEPENDENCY_EXTENSION ||
@@ -828,9 +830,24 @@ sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
 			continue;
 		}
 		/* a type, function, ... that goes takes its own dependents along */
-		sddl_add_object_drop(a, depclass, depobj, cascade, done, seen,
+		sddl_add_object_drop(a, depclass, depobj, -1, cascade, done, seen,
 							 depth + 1);
 	}
+}
+
+/*
+ * A column is dropped: what depends on it goes too (views, constraints and
+ * indexes that use it; with CASCADE also the normal dependents).
+ */
+void
+sddl_add_column_drop(SddlAnalysis *a, Oid relid, AttrNumber attnum,
+					 bool cascade)
+{
+	List	   *done = list_make1_oid(relid);
+	List	   *seen = NIL;
+
+	sddl_add_object_drop(a, RelationRelationId, relid, attnum, cascade,
+						 &done, &seen, 0);
 }
 
 /*
@@ -1273,7 +1290,7 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 							break;
 					}
 					if (OidIsValid(objid))
-						sddl_add_object_drop(a, classid, objid, cascade,
+						sddl_add_object_drop(a, classid, objid, -1, cascade,
 											 &done, &seen, 0);
 				}
 				return;

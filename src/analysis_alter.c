@@ -1032,8 +1032,12 @@ sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	sddl_at_apply(st, mode, false, false, true);
 	if (attnum != InvalidAttrNumber)
+	{
 		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock,
 							  false);
+		sddl_add_column_drop(st->a, st->relid, attnum,
+							 cmd->behavior == DROP_CASCADE);
+	}
 }
 
 /*
