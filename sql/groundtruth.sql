@@ -745,3 +745,11 @@ SELECT statement, relation, what, predicted, observed
   FROM gt_mismatches ORDER BY no, relation, what;
 
 SELECT count(*) AS statements_checked FROM gt_statements;
+
+-- timestamp <-> timestamptz is a rewrite except when the session time zone
+-- is UTC (pg_regress runs in PST8PDT: above, both were rewrites)
+SET TimeZone = 'UTC';
+SELECT * FROM gt.compare('ALTER TABLE gt.t ALTER COLUMN ts TYPE timestamptz');
+SELECT * FROM gt.compare('ALTER TABLE gt.t ALTER COLUMN tz TYPE timestamp');
+SELECT rewrites_table FROM safe_ddl.check('ALTER TABLE gt.t ALTER COLUMN ts TYPE timestamptz');
+RESET TimeZone;
