@@ -724,7 +724,23 @@ INSERT INTO gt_statements (stmt) VALUES
 -- DROP COLUMN CASCADE takes dependent views and constraints along
 ('ALTER TABLE gt.t DROP COLUMN f CASCADE'),
 ('ALTER TABLE gt.t DROP COLUMN id CASCADE'),
-('ALTER TABLE gt.ref DROP COLUMN id CASCADE');
+('ALTER TABLE gt.ref DROP COLUMN id CASCADE'),
+-- odds and ends
+('ALTER VIEW gt.v RENAME COLUMN f TO f2'),
+('ALTER MATERIALIZED VIEW gt.mv RENAME COLUMN a TO a2'),
+('ALTER MATERIALIZED VIEW gt.mv RENAME TO mv3'),
+('ALTER INDEX gt.t_a_idx RESET (fillfactor)'),
+('ALTER TABLE gt.t ALTER COLUMN a SET STATISTICS -1'),
+('ALTER TABLE gt.t ALTER COLUMN b DROP EXPRESSION IF EXISTS'),
+('ALTER TABLE gt.ser ALTER COLUMN y SET NOT NULL, ALTER COLUMN y ADD GENERATED ALWAYS AS IDENTITY (START 10)'),
+('ALTER TABLE gt.t VALIDATE CONSTRAINT t_ref_id_fkey'),
+('ALTER TABLE gt.t ALTER COLUMN g SET DEFAULT 0, ALTER COLUMN a DROP DEFAULT, ALTER COLUMN c SET STORAGE EXTENDED'),
+('ALTER TABLE gt.t ADD COLUMN x int, ADD COLUMN y int DEFAULT random()::int, ADD CONSTRAINT cx CHECK (a > 0) NOT VALID'),
+('DROP INDEX gt.t_a_idx, gt.big_x'),
+('DROP TABLE gt.lt, gt.un'),
+('TRUNCATE gt.lt, gt.un RESTART IDENTITY'),
+('CREATE INDEX IF NOT EXISTS new_idx ON gt.t (g)'),
+('COMMENT ON COLUMN gt.mv.a IS ''x''');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction
