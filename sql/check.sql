@@ -159,7 +159,7 @@ SELECT statement_no, command, relation, lock_mode, message
   FROM safe_ddl.check($$
 SELECT 1;
 DO $do$ BEGIN END $do$;
-ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
+REASSIGN OWNED BY CURRENT_USER TO CURRENT_USER;
 SET work_mem = '64MB';
 CREATE FUNCTION ck.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
 $$);

@@ -53,6 +53,9 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/tablespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "commands/tablecmds.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -260,6 +263,20 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 	}
 
 	a->relations = lappend(a->relations, r);
+	return r;
+}
+
+/*
+ * A relation whose storage is copied block by block to a new relfilenode
+ * (SET TABLESPACE): rewritten, but not read through a scan.
+ */
+SddlRelation *
+sddl_add_rel_copied(SddlAnalysis *a, Oid relid, LOCKMODE mode)
+{
+	SddlRelation *r = sddl_add_rel(a, relid, mode, false, false);
+
+	if (r && RELKIND_HAS_STORAGE(r->relkind))
+		r->rewrites = true;
 	return r;
 }
 
@@ -1355,8 +1372,9 @@ sddl_analyze_reindex(SddlAnalysis *a, ReindexStmt *stmt,
 
 				if (get_rel_relkind(idx) != RELKIND_INDEX)
 					continue;
+				/* the index is rewritten (its own row), the table read */
 				heap = sddl_add_rel(a, IndexGetRelation(idx, true), heapmode,
-									true, true);
+									false, true);
 				sddl_add_rel(a, idx, idxmode, true, true);
 				if (!concurrent)
 					sddl_add_finding(a, heap, "require-concurrent-reindex", -1,
@@ -1961,6 +1979,66 @@ sddl_analyze_alter_domain(SddlAnalysis *a, AlterDomainStmt *stmt)
 }
 
 /*
+ * ALTER TABLE/INDEX/MATERIALIZED VIEW ALL IN TABLESPACE: every matching
+ * relation of the database is locked ACCESS EXCLUSIVE and copied to the
+ * new tablespace (AlterTableMoveAll).
+ */
+static void
+sddl_analyze_move_all(SddlAnalysis *a, AlterTableMoveAllStmt *stmt)
+{
+	Oid			orig = get_tablespace_oid(stmt->orig_tablespacename, true);
+	Oid			dest = get_tablespace_oid(stmt->new_tablespacename, true);
+	List	   *roles = NIL;
+	Relation	classrel;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	ListCell   *lc;
+
+	if (!OidIsValid(orig) || !OidIsValid(dest))
+		return;
+	if (orig == MyDatabaseTableSpace)
+		orig = InvalidOid;
+	if (dest == MyDatabaseTableSpace)
+		dest = InvalidOid;
+	if (orig == dest)
+		return;
+	foreach(lc, stmt->roles)
+		roles = lappend_oid(roles, get_rolespec_oid((RoleSpec *) lfirst(lc),
+													 true));
+
+	classrel = table_open(RelationRelationId, AccessShareLock);
+	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+		SddlRelation *r;
+
+		if (c->reltablespace != orig || c->relisshared ||
+			IsCatalogNamespace(c->relnamespace) ||
+			IsToastNamespace(c->relnamespace) ||
+			isAnyTempNamespace(c->relnamespace))
+			continue;
+		if ((stmt->objtype == OBJECT_TABLE &&
+			 c->relkind != RELKIND_RELATION &&
+			 c->relkind != RELKIND_PARTITIONED_TABLE) ||
+			(stmt->objtype == OBJECT_INDEX &&
+			 c->relkind != RELKIND_INDEX &&
+			 c->relkind != RELKIND_PARTITIONED_INDEX) ||
+			(stmt->objtype == OBJECT_MATVIEW &&
+			 c->relkind != RELKIND_MATVIEW))
+			continue;
+		if (roles != NIL && !list_member_oid(roles, c->relowner))
+			continue;
+		r = sddl_add_rel_copied(a, c->oid, AccessExclusiveLock);
+		if (r && RELKIND_HAS_STORAGE(r->relkind))
+			sddl_add_finding(a, r, "rewriting-table", -1,
+							 stmt->new_tablespacename);
+	}
+	systable_endscan(scan);
+	table_close(classrel, AccessShareLock);
+}
+
+/*
  * After the statement-specific analysis: a scan of a pre-existing table on
  * which this transaction already holds ACCESS EXCLUSIVE blocks everyone for
  * the whole scan.
@@ -2214,6 +2292,8 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 			sddl_analyze_alter_domain(a, (AlterDomainStmt *) parsetree);
 			break;
 		case T_AlterTableMoveAllStmt:
+			sddl_analyze_move_all(a, (AlterTableMoveAllStmt *) parsetree);
+			break;
 		case T_DropOwnedStmt:
 		case T_ReassignOwnedStmt:
 		case T_CreatePublicationStmt:

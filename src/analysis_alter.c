@@ -1348,7 +1348,9 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 				if (tsoid == InvalidOid && strcmp(cmd->name, "pg_default") == 0)
 					tsoid = DEFAULTTABLESPACE_OID;
 				moves = storage && tsoid != cur;
-				sddl_at_apply(st, mode, moves, moves, false);
+				sddl_at_apply(st, mode, false, false, false);
+				if (moves && OidIsValid(st->relid))
+					sddl_add_rel_copied(st->a, st->relid, mode);
 				if (moves)
 					sddl_add_finding(st->a, st->rel, "rewriting-table",
 									 st->index, cmd->name);

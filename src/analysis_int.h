@@ -25,6 +25,8 @@
 
 extern SddlRelation *sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 								  bool rewrites, bool scans);
+extern SddlRelation *sddl_add_rel_copied(SddlAnalysis *a, Oid relid,
+										 LOCKMODE mode);
 extern SddlRelation *sddl_add_rangevar(SddlAnalysis *a,
 									   SddlAnalysisContext *cxt,
 									   const RangeVar *rv, LOCKMODE mode,
