@@ -28,14 +28,20 @@
 /* One pre-existing relation a statement touches. */
 typedef struct SddlRelation
 {
-	Oid			relid;
+	Oid			relid;			/* InvalidOid for a relation created earlier
+								 * in the same check() input (is_new): it
+								 * does not exist yet; relname names it */
 	char		relkind;		/* pg_class.relkind */
 	char		relpersistence; /* pg_class.relpersistence */
 	char	   *nspname;
 	char	   *relname;
 	LOCKMODE	lockmode;		/* strongest mode the statement takes on it */
 	bool		rewrites;		/* new relfilenode for it or its indexes */
-	bool		scans;			/* reads the whole relation */
+	bool		scans;			/* reads the whole relation: rewrite,
+								 * validation, index build, the query of
+								 * CREATE TABLE AS / REFRESH; never set for
+								 * indexes and sequences, nor for the table a
+								 * foreign key references (it is probed) */
 
 	/* catalog facts */
 	bool		is_new;			/* created in the current transaction, or
@@ -68,6 +74,10 @@ typedef struct SddlAnalysis
 								 * statement kind, and says so */
 	bool		concurrent;		/* a CONCURRENTLY form: cannot run in a
 								 * transaction block or subtransaction */
+	bool		no_transaction_block;	/* cannot run inside a transaction
+										 * block either (the CONCURRENTLY
+										 * forms, VACUUM, REINDEX SCHEMA,
+										 * CLUSTER of many tables, ...) */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 } SddlAnalysis;

@@ -58,6 +58,37 @@
 #define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilenodeSubid)
 #endif
 
+/* -- analysis layer (src/analysis_alter.c) -- */
+/* PostgreSQL 15 dropped the unused first argument of get_qual_from_partbound. */
+#if PG_VERSION_NUM >= 150000
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((parent), (spec))
+#else
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((rel), (parent), (spec))
+#endif
+/*
+ * PostgreSQL 15 added MERGE, ALTER TABLE ... SET ACCESS METHOD, and unlogged
+ * sequences (SET LOGGED/UNLOGGED then also rewrites the owned sequences).
+ */
+#if PG_VERSION_NUM >= 150000
+#define SDDL_HAVE_MERGE_STMT 1
+#define SDDL_HAVE_SET_ACCESS_METHOD 1
+#define SDDL_HAVE_UNLOGGED_SEQUENCES 1
+#endif
+
+/*
+ * PostgreSQL 15 turned A_Const's value into a union with an isnull flag;
+ * before, a NULL constant was a T_Null Value node.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAConstIsString(ac) \
+	(!(ac)->isnull && IsA(&(ac)->val, String))
+#else
+#define SddlAConstIsString(ac) IsA(&(ac)->val, String)
+#endif
+/* -- end of analysis layer -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);
