@@ -638,8 +638,8 @@ sddl_collect_blockers(const SddlLockTarget *target, SddlBlockers *out)
 	static const char *query =
 		"WITH b AS ("
 		" SELECT DISTINCT ON (l.pid) l.pid, a.application_name, a.state,"
-		"  pg_catalog.round(pg_catalog.extract(epoch FROM"
-		"   pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start), 3)"
+		"  pg_catalog.round(EXTRACT(epoch FROM"
+		"   pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start)::numeric, 3)"
 		"   AS xact_age,"
 		"  pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 100)"
 		"   AS query,"
