@@ -97,7 +97,7 @@ static const struct config_enum_entry sddl_wait_strategy_options[] = {
 /* settings, all in milliseconds */
 static int	sddl_lock_timeout = 50;
 static int	sddl_lock_retry_backoff = 10;
-static int	sddl_lock_retry_max_backoff = 500;
+static int	sddl_lock_retry_max_backoff = 250;
 static int	sddl_lock_wait_budget = 20000;
 static int	sddl_lock_wait_budget_holding = 2000;
 static int	sddl_wait_strategy = SDDL_WAIT_HYBRID;
@@ -191,7 +191,7 @@ sddl_lockwait_define_gucs(void)
 							"Longest pause between two lock attempts.",
 							NULL,
 							&sddl_lock_retry_max_backoff,
-							500, 1, 60 * 1000,
+							250, 1, 60 * 1000,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("safe_ddl.lock_wait_budget",
@@ -703,9 +703,13 @@ sddl_collect_blockers(const SddlLockTarget *target, SddlBlockers *out)
 		values[1] = ObjectIdGetDatum(target->relid);
 		values[2] = PointerGetDatum(construct_array(modes, nmodes, TEXTOID,
 													-1, false, TYPALIGN_INT));
+		/*
+		 * read_only = false: SPI takes a snapshot of its own, as some
+		 * statements (LOCK TABLE) arrive without an active one.
+		 */
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args(query, 3, argtypes, values, NULL, true, 1)
+		if (SPI_execute_with_args(query, 3, argtypes, values, NULL, false, 1)
 			!= SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "safe_ddl: blockers query failed");
 
