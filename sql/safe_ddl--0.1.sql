@@ -40,4 +40,13 @@ COMMENT ON VIEW safe_ddl.rules IS
 'the risks safe_ddl names and detects, with the lock at risk and the default action';
 
 GRANT SELECT ON safe_ddl.rules TO PUBLIC;
+CREATE FUNCTION safe_ddl.analysis_facts(sql text)
+RETURNS TABLE (statement_no int, relation text, relkind text, is_new bool,
+               held_mode text, reltuples float8, relpages bigint, bytes bigint,
+               concurrent bool, rules text[])
+AS 'MODULE_PATHNAME', 'safe_ddl_analysis_facts'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION safe_ddl.analysis_facts(text) IS
+'the catalog facts behind check(): per statement and relation, whether it is new, the lock this transaction already holds, its size, and every rule found';
 -- end of safe_ddl.check and safe_ddl.rules

@@ -29,6 +29,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/catalog.h"
+#include "catalog/pg_am.h"
 #include "catalog/dependency.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
@@ -43,9 +44,11 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_rewrite.h"
+#include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/tablecmds.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
@@ -56,6 +59,7 @@
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/varlena.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -63,6 +67,7 @@
 
 #include "analysis.h"
 #include "analysis_int.h"
+#include "compat.h"
 
 /*
  * Statement kinds that can lock a pre-existing relation in a way that
@@ -106,6 +111,7 @@ sddl_is_candidate(Node *parsetree)
 		case T_ReassignOwnedStmt:
 		case T_CreatePublicationStmt:
 		case T_AlterPublicationStmt:
+		case T_CreateSeqStmt:
 			return true;
 		default:
 			return false;
@@ -136,6 +142,15 @@ sddl_storage_bytes(Relation rel)
 	return (int64) smgrnblocks(smgr, MAIN_FORKNUM) * BLCKSZ;
 }
 
+/*
+ * Relations whose rows a statement can read in full: tables, materialized
+ * views, TOAST tables.  Index builds and rewrites read the table, not the
+ * index; sequences hold one row.
+ */
+#define SDDL_RELKIND_SCANNABLE(relkind) \
+	((relkind) == RELKIND_RELATION || (relkind) == RELKIND_MATVIEW || \
+	 (relkind) == RELKIND_TOASTVALUE)
+
 /* Size of a relation; for a partitioned table, of all its leaves. */
 static int64
 sddl_relation_bytes(Oid relid, char relkind)
@@ -144,7 +159,8 @@ sddl_relation_bytes(Oid relid, char relkind)
 	List	   *rels;
 	ListCell   *lc;
 
-	if (RELKIND_HAS_PARTITIONS(relkind))
+	if (relkind == RELKIND_PARTITIONED_TABLE ||
+		relkind == RELKIND_PARTITIONED_INDEX)
 		rels = find_all_inheritors(relid, NoLock, NULL);
 	else
 		rels = list_make1_oid(relid);
@@ -200,10 +216,9 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 			if (mode > r->lockmode)
 				r->lockmode = mode;
 			if (RELKIND_HAS_STORAGE(r->relkind))
-			{
 				r->rewrites |= rewrites;
+			if (SDDL_RELKIND_SCANNABLE(r->relkind))
 				r->scans |= scans || rewrites;
-			}
 			return r;
 		}
 	}
@@ -221,10 +236,9 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 	r->nspname = get_namespace_name(classform->relnamespace);
 	r->lockmode = mode;
 	if (RELKIND_HAS_STORAGE(r->relkind))
-	{
 		r->rewrites = rewrites;
+	if (SDDL_RELKIND_SCANNABLE(r->relkind))
 		r->scans = scans || rewrites;
-	}
 	r->reltuples = classform->reltuples;
 	r->relpages = classform->relpages;
 	ReleaseSysCache(tuple);
@@ -410,6 +424,68 @@ sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 	table_close(conrel, AccessShareLock);
 }
 
+/*
+ * The table a new foreign key references: SHARE ROW EXCLUSIVE, on every
+ * partition too when it is partitioned.  Validation reads the referencing
+ * table in full and probes this one through its unique index, so it is
+ * not counted as scanned (a hash join may still read it whole: that is the
+ * planner's choice, not the statement's).
+ */
+SddlRelation *
+sddl_add_referenced(SddlAnalysis *a, SddlAnalysisContext *cxt,
+					const RangeVar *pktable, bool validates)
+{
+	SddlRelation *pk = sddl_add_rangevar(a, cxt, pktable,
+										 ShareRowExclusiveLock, false, false);
+
+	if (pk && OidIsValid(pk->relid) &&
+		pk->relkind == RELKIND_PARTITIONED_TABLE)
+		sddl_add_tree(a, pk->relid, ShareRowExclusiveLock, false, false,
+					  false);
+	return pk;
+}
+
+/*
+ * Sequences named by nextval('...') in a raw default expression: looking
+ * the name up as a regclass locks them in ACCESS SHARE mode.
+ */
+static bool
+sddl_nextval_walker(Node *node, void *context)
+{
+	SddlAnalysis *a = (SddlAnalysis *) context;
+
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncCall))
+	{
+		FuncCall   *fc = (FuncCall *) node;
+		Node	   *arg;
+
+		if (strcmp(strVal(llast(fc->funcname)), "nextval") == 0 &&
+			list_length(fc->args) == 1)
+		{
+			arg = (Node *) linitial(fc->args);
+			if (IsA(arg, TypeCast))
+				arg = ((TypeCast *) arg)->arg;
+			if (IsA(arg, A_Const) && SddlAConstIsString((A_Const *) arg))
+			{
+				List	   *names;
+
+				names = textToQualifiedNameList(cstring_to_text(strVal(&((A_Const *) arg)->val)));
+				sddl_add_rel(a, sddl_lookup_rangevar(makeRangeVarFromNameList(names)),
+							 AccessShareLock, false, false);
+			}
+		}
+	}
+	return raw_expression_tree_walker(node, sddl_nextval_walker, context);
+}
+
+void
+sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr)
+{
+	(void) sddl_nextval_walker(rawexpr, a);
+}
+
 /* ----------------------------------------------------------------
  *		Helpers for the statement handlers
  * ----------------------------------------------------------------
@@ -504,7 +580,22 @@ sddl_dependent_relation(Oid classid, Oid objid)
 		}
 	}
 	else if (classid == AttrDefaultRelationId)
-		result = GetAttrDefaultColumnAddress(objid).objectId;
+	{
+		Relation	adrel = table_open(AttrDefaultRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		ScanKeyInit(&key, Anum_pg_attrdef_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(objid));
+		scan = systable_beginscan(adrel, AttrDefaultOidIndexId, true, NULL, 1,
+								  &key);
+		tuple = systable_getnext(scan);
+		if (HeapTupleIsValid(tuple))
+			result = ((Form_pg_attrdef) GETSTRUCT(tuple))->adrelid;
+		systable_endscan(scan);
+		table_close(adrel, AccessShareLock);
+	}
 	else if (classid == TriggerRelationId)
 	{
 		Relation	trigrel = table_open(TriggerRelationId, AccessShareLock);
@@ -556,10 +647,16 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
 	/* foreign keys of this relation go: the referenced tables are locked */
 	sddl_add_fk_neighbours(a, relid, AccessExclusiveLock, false);
 
-	/* a dropped partition locks its parent */
+	/* a dropped partition locks its parent and the default partition */
 	if (get_rel_relispartition(relid))
-		sddl_add_rel(a, get_partition_parent(relid, true),
-					 AccessExclusiveLock, false, false);
+	{
+		Oid			parent = get_partition_parent(relid, true);
+		Oid			defpart = get_default_partition_oid(parent);
+
+		sddl_add_rel(a, parent, AccessExclusiveLock, false, false);
+		if (OidIsValid(defpart) && defpart != relid)
+			sddl_add_rel(a, defpart, AccessExclusiveLock, false, false);
+	}
 
 	deprel = table_open(DependRelationId, AccessShareLock);
 	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
@@ -598,7 +695,7 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
  * depends on.
  */
 static void
-sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode)
+sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode, bool scans)
 {
 	Relation	deprel;
 	ScanKeyData key[2];
@@ -644,7 +741,7 @@ sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode)
 			if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX ||
 				kind == RELKIND_SEQUENCE)
 				continue;
-			sddl_add_rel(a, dep->refobjid, mode, false, false);
+			sddl_add_rel(a, dep->refobjid, mode, false, scans);
 		}
 		systable_endscan(scan);
 	}
@@ -657,6 +754,7 @@ typedef struct SddlQueryWalk
 	SddlAnalysis *a;
 	SddlAnalysisContext *cxt;
 	List	   *ctenames;
+	bool		scans;			/* the query's result is materialised */
 	bool		analysed;		/* walking a Query, not a raw parse tree */
 } SddlQueryWalk;
 
@@ -667,6 +765,8 @@ sddl_query_walker(Node *node, void *context)
 
 	if (node == NULL)
 		return false;
+	if (IsA(node, IntoClause))
+		return false;			/* the table being created */
 	if (IsA(node, WithClause))
 	{
 		ListCell   *lc;
@@ -693,7 +793,8 @@ sddl_query_walker(Node *node, void *context)
 			}
 		}
 		if (!is_cte)
-			sddl_add_rangevar(w->a, w->cxt, rv, AccessShareLock, false, false);
+			sddl_add_rangevar(w->a, w->cxt, rv, AccessShareLock, false,
+							  w->scans);
 		return false;
 	}
 	else if (IsA(node, RangeTblEntry))
@@ -701,7 +802,7 @@ sddl_query_walker(Node *node, void *context)
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
 		if (rte->rtekind == RTE_RELATION)
-			sddl_add_rel(w->a, rte->relid, AccessShareLock, false, false);
+			sddl_add_rel(w->a, rte->relid, AccessShareLock, false, w->scans);
 		return false;
 	}
 	else if (IsA(node, Query))
@@ -716,11 +817,13 @@ sddl_query_walker(Node *node, void *context)
 }
 
 static void
-sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt, Node *query)
+sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt, Node *query,
+					   bool scans)
 {
 	SddlQueryWalk w;
 
 	w.a = a;
+	w.scans = scans;
 	w.cxt = cxt;
 	w.ctenames = NIL;
 	w.analysed = false;
@@ -741,6 +844,72 @@ sddl_relation_of(List *names)
  *		Statement handlers
  * ----------------------------------------------------------------
  */
+
+/*
+ * Does a partition already have an index CREATE INDEX on its partitioned
+ * table would attach instead of building (DefineIndex/CompareIndexInfo)?
+ * Only simple column indexes with default operator classes are matched;
+ * anything else is assumed to be built.
+ */
+static bool
+sddl_partition_has_index(Oid partid, IndexStmt *stmt)
+{
+	Oid			amid = get_am_oid(stmt->accessMethod ? stmt->accessMethod :
+								  DEFAULT_INDEX_TYPE, true);
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+	ListCell   *lc;
+
+	if (stmt->whereClause || stmt->indexIncludingParams || stmt->excludeOpNames)
+		return false;
+	foreach(lc, stmt->indexParams)
+	{
+		IndexElem  *elem = (IndexElem *) lfirst(lc);
+
+		if (elem->name == NULL || elem->opclass || elem->collation)
+			return false;
+	}
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(partid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+		HeapTuple	classtup;
+		bool		match = true;
+		int			i = 0;
+
+		if (idx->indnatts != list_length(stmt->indexParams) ||
+			idx->indisunique != stmt->unique ||
+			!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL) ||
+			has_superclass(idx->indexrelid))
+			continue;
+		classtup = SearchSysCache1(RELOID, ObjectIdGetDatum(idx->indexrelid));
+		if (!HeapTupleIsValid(classtup))
+			continue;
+		if (((Form_pg_class) GETSTRUCT(classtup))->relam != amid)
+			match = false;
+		ReleaseSysCache(classtup);
+		foreach(lc, stmt->indexParams)
+		{
+			IndexElem  *elem = (IndexElem *) lfirst(lc);
+
+			if (get_attnum(partid, elem->name) != idx->indkey.values[i++])
+				match = false;
+		}
+		found = match;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
 
 static void
 sddl_analyze_index(SddlAnalysis *a, IndexStmt *stmt, SddlAnalysisContext *cxt)
@@ -771,9 +940,24 @@ sddl_analyze_index(SddlAnalysis *a, IndexStmt *stmt, SddlAnalysisContext *cxt)
 
 	relkind = get_rel_relkind(relid);
 	r = sddl_add_rel(a, relid, mode, false, true);
-	/* a partitioned table: every partition gets its index built */
+	/*
+	 * A partitioned table: every partition gets its index built, unless it
+	 * already has one that is attached instead.
+	 */
 	if (relkind == RELKIND_PARTITIONED_TABLE && stmt->relation->inh)
-		sddl_add_tree(a, relid, mode, false, true, false);
+	{
+		ListCell   *lc;
+
+		foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		{
+			Oid			part = lfirst_oid(lc);
+
+			if (part == relid)
+				continue;
+			sddl_add_rel(a, part, mode, false,
+						 !sddl_partition_has_index(part, stmt));
+		}
+	}
 	if (!stmt->concurrent)
 		sddl_add_finding(a, r, "require-concurrent-index-creation", -1,
 						 stmt->idxname);
@@ -788,6 +972,10 @@ sddl_analyze_drop_index(SddlAnalysis *a, DropStmt *stmt, Oid indexid)
 	ListCell   *lc;
 	SddlRelation *heap;
 
+	/* a partitioned index: every partition of its table is locked */
+	if (get_rel_relkind(indexid) == RELKIND_PARTITIONED_INDEX)
+		sddl_add_tree(a, IndexGetRelation(indexid, true), mode, false, false,
+					  true);
 	indexes = find_all_inheritors(indexid, NoLock, NULL);
 	foreach(lc, indexes)
 	{
@@ -860,6 +1048,25 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 			}
 			break;
 
+		case OBJECT_STATISTIC_EXT:
+			/* the table of the statistics object */
+			foreach(lc, stmt->objects)
+			{
+				Oid			statoid = get_statistics_object_oid((List *) lfirst(lc),
+																true);
+				HeapTuple	tuple;
+
+				if (!OidIsValid(statoid))
+					continue;
+				tuple = SearchSysCache1(STATEXTOID, ObjectIdGetDatum(statoid));
+				if (!HeapTupleIsValid(tuple))
+					continue;
+				sddl_add_rel(a, ((Form_pg_statistic_ext) GETSTRUCT(tuple))->stxrelid,
+							 ShareUpdateExclusiveLock, false, false);
+				ReleaseSysCache(tuple);
+			}
+			break;
+
 		case OBJECT_SCHEMA:
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
@@ -870,7 +1077,6 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 		case OBJECT_OPERATOR:
 		case OBJECT_COLLATION:
 		case OBJECT_CONVERSION:
-		case OBJECT_STATISTIC_EXT:
 		case OBJECT_TSCONFIGURATION:
 		case OBJECT_TSDICTIONARY:
 		case OBJECT_TSPARSER:
@@ -1166,7 +1372,7 @@ sddl_lock_view(SddlAnalysis *a, Oid viewid, LOCKMODE mode, List **done)
 	if (list_member_oid(*done, viewid))
 		return;
 	*done = lappend_oid(*done, viewid);
-	sddl_add_view_sources(&tmp, viewid, mode);
+	sddl_add_view_sources(&tmp, viewid, mode, false);
 	foreach(lc, tmp.relations)
 	{
 		SddlRelation *r = (SddlRelation *) lfirst(lc);
@@ -1213,7 +1419,7 @@ sddl_analyze_refresh(SddlAnalysis *a, RefreshMatViewStmt *stmt,
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
 	if (!stmt->skipData)
-		sddl_add_view_sources(a, r->relid, AccessShareLock);
+		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)
 		sddl_add_finding(a, r, "require-concurrent-refresh", -1, NULL);
 }
@@ -1385,8 +1591,7 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 				Constraint *c = (Constraint *) lfirst(lc2);
 
 				if (c->contype == CONSTR_FOREIGN)
-					sddl_add_rangevar(a, cxt, c->pktable,
-									  ShareRowExclusiveLock, false, false);
+					sddl_add_referenced(a, cxt, c->pktable, false);
 			}
 		}
 	}
@@ -1395,16 +1600,14 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 		Constraint *c = (Constraint *) lfirst(lc);
 
 		if (c->contype == CONSTR_FOREIGN)
-			sddl_add_rangevar(a, cxt, c->pktable, ShareRowExclusiveLock,
-							  false, false);
+			sddl_add_referenced(a, cxt, c->pktable, false);
 	}
 	foreach(lc, stmt->tableElts)
 	{
 		Constraint *c = (Constraint *) lfirst(lc);
 
 		if (IsA(c, Constraint) && c->contype == CONSTR_FOREIGN)
-			sddl_add_rangevar(a, cxt, c->pktable, ShareRowExclusiveLock,
-							  false, false);
+			sddl_add_referenced(a, cxt, c->pktable, false);
 	}
 }
 
@@ -1424,12 +1627,16 @@ sddl_analyze_comment(SddlAnalysis *a, ObjectType objtype, Node *object,
 							  ShareUpdateExclusiveLock, false, false);
 			return;
 		case OBJECT_COLUMN:
+			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
+							  ShareUpdateExclusiveLock, false, false);
+			return;
 		case OBJECT_TABCONSTRAINT:
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:
+			/* get_object_address_relobject() reads the table's objects */
 			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
-							  ShareUpdateExclusiveLock, false, false);
+							  AccessShareLock, false, false);
 			return;
 		default:
 			return;
@@ -1633,7 +1840,7 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 						sddl_add_rel(a, viewid, AccessExclusiveLock, false,
 									 false);
 				}
-				sddl_add_query_sources(a, cxt, stmt->query);
+				sddl_add_query_sources(a, cxt, stmt->query, false);
 				break;
 			}
 		case T_CreateTableAsStmt:
@@ -1644,12 +1851,44 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 					OidIsValid(sddl_lookup_rangevar(stmt->into->rel)))
 					break;
 				if (!stmt->into->skipData)
-					sddl_add_query_sources(a, cxt, stmt->query);
+					sddl_add_query_sources(a, cxt, stmt->query, true);
 				break;
 			}
 		case T_AlterEnumStmt:
 			/* ADD/RENAME VALUE lock no relation */
 			break;
+		case T_CreateSeqStmt:
+			{
+				ListCell   *lc;
+
+				/* OWNED BY reads the owning table */
+				foreach(lc, ((CreateSeqStmt *) parsetree)->options)
+				{
+					DefElem    *opt = (DefElem *) lfirst(lc);
+					List	   *owner;
+
+					if (strcmp(opt->defname, "owned_by") != 0)
+						continue;
+					owner = defGetQualifiedName(opt);
+					if (list_length(owner) >= 2)
+						sddl_add_rangevar(a, cxt, sddl_relation_of(owner),
+										  AccessShareLock, false, false);
+				}
+				break;
+			}
+		case T_SelectStmt:
+			{
+				SelectStmt *sel = (SelectStmt *) parsetree;
+
+				/* SELECT ... INTO is CREATE TABLE AS */
+				if (sel->intoClause == NULL)
+				{
+					a->recognized = false;
+					break;
+				}
+				sddl_add_query_sources(a, cxt, parsetree, true);
+				break;
+			}
 		case T_AlterSeqStmt:
 			sddl_analyze_alter_seq(a, (AlterSeqStmt *) parsetree, cxt);
 			break;
@@ -1722,11 +1961,12 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 			/* may lock many relations: not analysed, and said so */
 			a->recognized = false;
 			break;
-		case T_SelectStmt:
 		case T_InsertStmt:
 		case T_UpdateStmt:
 		case T_DeleteStmt:
+#ifdef SDDL_HAVE_MERGE_STMT
 		case T_MergeStmt:
+#endif
 		case T_CopyStmt:
 		case T_ExplainStmt:
 		case T_DoStmt:

@@ -40,9 +40,11 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_tablespace.h"
 #include "catalog/pg_type.h"
+#include "access/tableam.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "commands/tablespace.h"
+#include "compat.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -52,10 +54,14 @@
 #include "parser/parse_collate.h"
 #include "parser/parse_node.h"
 #include "parser/parse_type.h"
+#include "parser/parse_utilcmd.h"
+#include "partitioning/partbounds.h"
+#include "utils/partcache.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/catcache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -96,15 +102,23 @@ sddl_raw_volatile_walker(Node *node, void *context)
 	if (IsA(node, FuncCall))
 	{
 		FuncCall   *fc = (FuncCall *) node;
-		FuncCandidateList cands;
+		const char *name = strVal(llast(fc->funcname));
+		CatCList   *procs;
+		bool		isvolatile = false;
 
-		cands = FuncnameGetCandidates(fc->funcname, -1, NIL, false, false,
-									  false, true);
-		for (; cands != NULL; cands = cands->next)
+		/* every function of that name, in any schema */
+		procs = SearchSysCacheList1(PROCNAMEARGSNSP, CStringGetDatum(name));
+		for (int i = 0; i < procs->n_members; i++)
 		{
-			if (func_volatile(cands->oid) == PROVOLATILE_VOLATILE)
-				return true;
+			HeapTuple	proctup = &procs->members[i]->tuple;
+
+			if (((Form_pg_proc) GETSTRUCT(proctup))->provolatile ==
+				PROVOLATILE_VOLATILE)
+				isvolatile = true;
 		}
+		ReleaseSysCacheList(procs);
+		if (isvolatile)
+			return true;
 	}
 	else if (IsA(node, SubLink))
 		return true;
@@ -470,7 +484,7 @@ sddl_type_change(Oid relid, AlterTableCmd *cmd)
 /* Does a foreign key (either side) of the relation involve the column? */
 static void
 sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
-					  LOCKMODE mode)
+					  LOCKMODE mode, bool scans)
 {
 	Relation	conrel;
 	SysScanDesc scan;
@@ -510,7 +524,12 @@ sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
 		}
 		if (!mine)
 			continue;
-		sddl_add_rel(a, con->conrelid, mode, false, false);
+		/*
+		 * Re-created: validated again only if it was valid.  Validation
+		 * reads the referencing table; the referenced one is probed.
+		 */
+		sddl_add_rel(a, con->conrelid, mode, false,
+					 scans && con->convalidated);
 		sddl_add_rel(a, con->confrelid, mode, false, false);
 	}
 	systable_endscan(scan);
@@ -653,6 +672,12 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	rewrite = generated_stored || identity || sddl_is_serial(def->typeName) ||
 		domain_checks ||
 		(rawdefault != NULL && sddl_raw_expr_volatile(rawdefault));
+	/*
+	 * A foreign key on a new column without a default needs no validation
+	 * (transformFKConstraints skips it): every value is NULL.
+	 */
+	if (rawdefault == NULL && !rewrite)
+		fks = NIL;
 	scan = rewrite || checks || index_build || exclusion || fks != NIL ||
 		(notnull && rawdefault == NULL);
 
@@ -661,15 +686,20 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		rewrite = scan = false;
 
 	sddl_at_apply(st, mode, rewrite, scan, true);
+	if (rawdefault)
+		sddl_add_default_sequences(st->a, rawdefault);
 
-	foreach(lc, fks)
+	foreach(lc, def->constraints)
 	{
 		Constraint *c = (Constraint *) lfirst(lc);
 
-		sddl_add_rangevar(st->a, st->cxt, c->pktable, ShareRowExclusiveLock,
-						  false, false);
-		sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
-						 st->index, c->conname ? c->conname : def->colname);
+		if (c->contype != CONSTR_FOREIGN)
+			continue;
+		sddl_add_referenced(st->a, st->cxt, c->pktable,
+							list_member_ptr(fks, c));
+		if (list_member_ptr(fks, c))
+			sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
+							 st->index, c->conname ? c->conname : def->colname);
 	}
 
 	if (generated_stored)
@@ -721,12 +751,9 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				/* partitions get the constraint too (partitioned only) */
 				sddl_at_apply(st, mode, false, !c->skip_validation,
 							  partitioned);
-				pk = sddl_add_rangevar(st->a, st->cxt, c->pktable,
-									   ShareRowExclusiveLock, false, false);
-				if (pk && OidIsValid(pk->relid) &&
-					pk->relkind == RELKIND_PARTITIONED_TABLE)
-					sddl_add_tree(st->a, pk->relid, ShareRowExclusiveLock,
-								  false, false, false);
+				pk = sddl_add_referenced(st->a, st->cxt, c->pktable,
+										 !c->skip_validation);
+				(void) pk;
 				if (!c->skip_validation)
 					sddl_add_finding(st->a, st->rel,
 									 "constraint-missing-not-valid",
@@ -770,7 +797,8 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 					}
 				}
 				sddl_at_apply(st, mode, false, scan, false);
-				sddl_add_rel(st->a, idx, mode, false, false);
+				sddl_add_rel(st->a, idx, ShareUpdateExclusiveLock, false,
+							 false);
 				if (scan)
 					sddl_add_finding(st->a, st->rel, "adding-not-nullable-field",
 									 st->index, c->conname);
@@ -819,7 +847,8 @@ sddl_at_alter_type(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			any = true;
 		/* foreign keys on the column are dropped and re-created */
 		if (attnum != InvalidAttrNumber)
-			sddl_add_fk_of_column(st->a, relid, attnum, AccessExclusiveLock);
+			sddl_add_fk_of_column(st->a, relid, attnum, AccessExclusiveLock,
+								  tc.table_rewrite);
 	}
 	if (any)
 		sddl_add_finding(st->a, st->rel, "changing-column-type", st->index,
@@ -906,7 +935,22 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		 form->contype == CONSTRAINT_UNIQUE) && cmd->behavior == DROP_CASCADE)
 	{
 		/* foreign keys that use its index go too */
-		sddl_add_fk_neighbours(st->a, st->relid, AccessExclusiveLock, true);
+		Relation	conrel = table_open(ConstraintRelationId, AccessShareLock);
+		SysScanDesc scan = systable_beginscan(conrel, InvalidOid, false, NULL,
+											  0, NULL);
+		HeapTuple	tuple;
+
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			Form_pg_constraint fk = (Form_pg_constraint) GETSTRUCT(tuple);
+
+			if (fk->contype == CONSTRAINT_FOREIGN &&
+				fk->confrelid == st->relid && fk->conindid == form->conindid)
+				sddl_add_rel(st->a, fk->conrelid, AccessExclusiveLock, false,
+							 false);
+		}
+		systable_endscan(scan);
+		table_close(conrel, AccessShareLock);
 	}
 }
 
@@ -917,7 +961,133 @@ sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	sddl_at_apply(st, mode, false, false, true);
 	if (attnum != InvalidAttrNumber)
-		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock);
+		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock,
+							  false);
+}
+
+/*
+ * Must ATTACH PARTITION scan the new partition?  Not when its validated
+ * CHECK constraints and NOT NULL columns already imply the partition
+ * constraint: the server's own PartConstraintImpliedByRelConstraint()
+ * decides, on the bound transformed as ATExecAttachPartition does.  The
+ * relcache entries are looked at without a lock, like the size facts.
+ */
+static bool
+sddl_attach_scans(Oid parentid, Oid partid, PartitionBoundSpec *bound)
+{
+	Relation	parent;
+	Relation	part;
+	bool		scans = true;
+
+	if (bound == NULL || bound->is_default ||
+		get_rel_relkind(partid) != RELKIND_RELATION)
+		return true;
+	parent = RelationIdGetRelation(parentid);
+	if (parent == NULL)
+		return true;
+	part = RelationIdGetRelation(partid);
+	if (part != NULL)
+	{
+		ParseState *pstate = make_parsestate(NULL);
+		PartitionBoundSpec *spec;
+		List	   *constraint;
+
+		spec = transformPartitionBound(pstate, parent, bound);
+		constraint = list_concat(SddlGetQualFromPartbound(part, parent, spec),
+								 RelationGetPartitionQual(parent));
+		if (constraint != NIL)
+		{
+			constraint = (List *) eval_const_expressions(NULL,
+														 (Node *) constraint);
+			constraint = (List *) canonicalize_qual((Expr *) constraint, true);
+			constraint = list_make1(make_ands_explicit(constraint));
+			constraint = map_partition_varattnos(constraint, 1, part, parent);
+			scans = !PartConstraintImpliedByRelConstraint(part, constraint);
+		}
+		else
+			scans = false;
+		RelationClose(part);
+	}
+	RelationClose(parent);
+	return scans;
+}
+
+/* Simple-column index of a relation matching one of another's, by name. */
+static bool
+sddl_has_matching_index(Oid relid, Oid otherrel, Form_pg_index want,
+						Oid wantam)
+{
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+		bool		match = true;
+
+		if (idx->indnatts != want->indnatts ||
+			idx->indisunique != want->indisunique ||
+			sddl_rel_am(idx->indexrelid) != wantam ||
+			!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL))
+			continue;
+		for (int i = 0; i < idx->indnatts && match; i++)
+		{
+			char	   *name = get_attname(otherrel, want->indkey.values[i],
+										   true);
+
+			if (name == NULL ||
+				get_attnum(relid, name) != idx->indkey.values[i])
+				match = false;
+		}
+		found = match;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+/*
+ * Will attaching a partition build indexes on it?  Every index of the
+ * partitioned table needs a counterpart on the partition; one that has no
+ * matching index (simple columns, same access method and uniqueness) is
+ * built, which reads the partition.
+ */
+static bool
+sddl_attach_builds_index(Oid parentid, Oid partid)
+{
+	Relation	indrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		builds = false;
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(parentid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!builds && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+
+		if (!heap_attisnull(tuple, Anum_pg_index_indexprs, NULL) ||
+			!heap_attisnull(tuple, Anum_pg_index_indpred, NULL) ||
+			!sddl_has_matching_index(partid, parentid, idx,
+									 sddl_rel_am(idx->indexrelid)))
+			builds = true;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return builds;
 }
 
 static void
@@ -934,22 +1104,32 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 		/* ALTER INDEX ... ATTACH PARTITION: the partition's index */
 		Oid			idx = sddl_lookup_rangevar(pc->name);
 
+		/* both tables are only read (RangeVarCallbackForAttachIndex) */
+		sddl_add_rel(st->a, IndexGetRelation(st->relid, true),
+					 AccessShareLock, false, false);
 		if (OidIsValid(idx))
 		{
-			sddl_add_rel(st->a, IndexGetRelation(idx, true),
-						 ShareUpdateExclusiveLock, false, false);
+			sddl_add_rel(st->a, IndexGetRelation(idx, true), AccessShareLock,
+						 false, false);
 			sddl_add_rel(st->a, idx, AccessExclusiveLock, false, false);
 		}
 		return;
 	}
 
 	part = sddl_add_rangevar(st->a, st->cxt, pc->name, AccessExclusiveLock,
-							 false, true);
+							 false, false);
 	if (part && OidIsValid(part->relid))
 	{
+		bool		scans = sddl_attach_scans(st->relid, part->relid,
+											  pc->bound);
+
+		sddl_add_rel(st->a, part->relid, AccessExclusiveLock, false,
+					 scans || (part->relkind == RELKIND_RELATION &&
+							   sddl_attach_builds_index(st->relid,
+														part->relid)));
 		sddl_add_tree(st->a, part->relid, AccessExclusiveLock, false, true,
 					  false);
-		if (part->relkind != RELKIND_FOREIGN_TABLE)
+		if (scans && part->relkind != RELKIND_FOREIGN_TABLE)
 			sddl_add_finding(st->a, part, "attach-partition-scan", st->index,
 							 part->relname);
 	}
@@ -988,8 +1168,7 @@ sddl_at_inherit(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 {
 	RangeVar   *parent = (RangeVar *) cmd->def;
 
-	sddl_add_rel(st->a, st->relid, mode, false,
-				 cmd->subtype == AT_AddInherit);
+	sddl_add_rel(st->a, st->relid, mode, false, false);
 	sddl_add_rangevar(st->a, st->cxt, parent,
 					  cmd->subtype == AT_AddInherit ? ShareUpdateExclusiveLock :
 					  AccessShareLock, false, false);
@@ -1008,6 +1187,10 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 			sddl_at_add_column(st, cmd, mode);
 			break;
 		case AT_ColumnDefault:
+			sddl_at_apply(st, mode, false, false, true);
+			if (cmd->def)
+				sddl_add_default_sequences(st->a, cmd->def);
+			break;
 		case AT_DropNotNull:
 		case AT_SetStatistics:
 		case AT_SetStorage:
@@ -1043,9 +1226,27 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 		case AT_DropInherit:
 			sddl_at_inherit(st, cmd, mode);
 			break;
+#ifdef SDDL_HAVE_SET_ACCESS_METHOD
+		case AT_SetAccessMethod:
+			{
+				const char *amname = cmd->name ? cmd->name :
+					default_table_access_method;
+				Oid			amoid = get_table_am_oid(amname, true);
+
+				if (amoid == sddl_rel_am(st->relid))
+				{
+					sddl_at_apply(st, mode, false, false, false);
+					break;
+				}
+				sddl_at_apply(st, mode, storage, storage, false);
+				if (storage)
+					sddl_add_finding(st->a, st->rel, "rewriting-table",
+									 st->index, amname);
+				break;
+			}
+#endif
 		case AT_SetLogged:
 		case AT_SetUnLogged:
-		case AT_SetAccessMethod:
 			sddl_at_apply(st, mode, storage, storage, false);
 			if (storage)
 				sddl_add_finding(st->a, st->rel, "rewriting-table", st->index,

@@ -39,6 +39,11 @@ extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
 extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 								   LOCKMODE mode, bool referencing_too);
 
+extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
+										 SddlAnalysisContext *cxt,
+										 const RangeVar *pktable, bool validates);
+extern void sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr);
+
 extern void sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
 									 SddlAnalysisContext *cxt);
 

@@ -58,13 +58,42 @@
 #define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilenodeSubid)
 #endif
 
-/* lockwait: a random double in [0, 1) for backoff jitter (pg_prng: 15+) */
+/* -- analysis layer (src/analysis_alter.c) -- */
+/* PostgreSQL 15 dropped the unused first argument of get_qual_from_partbound. */
+#if PG_VERSION_NUM >= 150000
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((parent), (spec))
+#else
+#define SddlGetQualFromPartbound(rel, parent, spec) \
+	get_qual_from_partbound((rel), (parent), (spec))
+#endif
+/* PostgreSQL 15 added MERGE and ALTER TABLE ... SET ACCESS METHOD. */
+#if PG_VERSION_NUM >= 150000
+#define SDDL_HAVE_MERGE_STMT 1
+#define SDDL_HAVE_SET_ACCESS_METHOD 1
+#endif
+
+/*
+ * PostgreSQL 15 turned A_Const's value into a union with an isnull flag;
+ * before, a NULL constant was a T_Null Value node.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAConstIsString(ac) \
+	(!(ac)->isnull && IsA(&(ac)->val, String))
+#else
+#define SddlAConstIsString(ac) IsA(&(ac)->val, String)
+#endif
+/* -- end of analysis layer -- */
+
+/* -- lock waits (src/lockwait.c) -- */
+/* a random double in [0, 1) for backoff jitter (pg_prng: 15+) */
 #if PG_VERSION_NUM >= 150000
 #include "common/pg_prng.h"
 #define SddlRandomDouble() pg_prng_double(&pg_global_prng_state)
 #else
 #define SddlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
 #endif
+/* -- end of lock waits -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
