@@ -2,12 +2,13 @@
 """Summarise pgbench per-transaction logs of the availability benchmark.
 
   analyze.py run DIR SCENARIO MODE   one TSV line for summary.tsv
+  analyze.py summary RESULTS         summary.tsv again from the run dirs
   analyze.py plot RESULTS PLOTDIR    latency-over-time PNGs (gnuplot)
 
-Latency is what a client sees at a fixed rate: the transaction's own time
-plus its schedule lag (time spent waiting for an earlier, stalled
-transaction of the same client).  The longest freeze is the longest
-interval in which no transaction completed at all.
+Latency is what a client sees at a fixed rate: pgbench logs it from the
+transaction's scheduled start, so it includes the schedule lag (time spent
+waiting for an earlier, stalled transaction of the same client).  The
+longest freeze is the longest interval in which no transaction completed.
 """
 import glob
 import os
@@ -23,7 +24,7 @@ def load(run_dir):
                 p = line.split()
                 if len(p) < 6 or p[2] == "skipped":
                     continue
-                lat_us = int(p[2]) + (int(p[6]) if len(p) > 6 else 0)
+                lat_us = int(p[2])   # from the scheduled start: lag included
                 done = int(p[4]) + int(p[5]) / 1e6
                 rows.append((done, lat_us / 1000.0))
     rows.sort()
@@ -85,7 +86,7 @@ def plot(results, plotdir):
         if os.path.exists(base):
             series.insert(0, ("baseline (no migration)", base))
         png = os.path.join(plotdir, "scenario_%s.png" % sc)
-        cmds = ['set terminal pngcairo size 900,420 font ",9"' ,
+        cmds = ['set terminal pngcairo size 900,420 font ",9" noenhanced',
                 'set output "%s"' % png,
                 'set title "scenario (%s): latency of each transaction"' % sc,
                 'set xlabel "seconds since pgbench start"',
@@ -102,5 +103,16 @@ def plot(results, plotdir):
 if __name__ == "__main__":
     if sys.argv[1] == "run":
         summarise(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "summary":
+        res = sys.argv[2]
+        print("scenario\tmode\tmax_ms\tp99_ms\tp999_ms\tfreeze_ms"
+              "\tslow_gt100ms\ttxns\tmig_s\toutcome")
+        order = {"none": 0, "vanilla": 1, "best": 2, "safe_ddl": 3}
+        dirs = [d for d in os.listdir(res) if os.path.isdir(os.path.join(res, d))]
+        dirs.sort(key=lambda d: (d.split("-", 1)[0].replace("none", " "),
+                                 order.get(d.split("-", 1)[1], 9), d))
+        for d in dirs:
+            sc, mode = d.split("-", 1)
+            summarise(os.path.join(res, d), sc, mode)
     else:
         plot(sys.argv[2], sys.argv[3])

@@ -127,15 +127,26 @@ sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 	Node	   *stmt = pstmt->utilityStmt;
 	List	   *relations = analysis->relations;
 	List	   *targets = NIL;
+	bool		concurrent = analysis->concurrent;
 	SddlPlainCall call;
 
 	stats->attempts = 1;
 	stats->wait_ms = 0;
 
+	/*
+	 * A caller that built no analysis (a rewrite step) gets one here; the
+	 * small fallback covers what the analysis does not recognise.
+	 */
 	if (!analysis->recognized && relations == NIL)
-		relations = sddl_fallback_relations(stmt);
+	{
+		SddlAnalysis *own = sddl_analyze(stmt, NULL);
 
-	if (sddl_lockwait_enabled() && !analysis->concurrent &&
+		relations = own->recognized ? own->relations :
+			sddl_fallback_relations(stmt);
+		concurrent = own->concurrent;
+	}
+
+	if (sddl_lockwait_enabled() && !concurrent &&
 		!IsInParallelMode() && sddl_stmt_allows_subxact(stmt))
 		targets = sddl_lock_targets(relations);
 
@@ -172,11 +183,10 @@ sddl_run_plain(void *arg)
 }
 
 /*
- * Until the analysis layer describes a statement's relations, resolve the
- * target of the two commonest migration statements here, so bounded waits
- * work on their own: ALTER TABLE (its lock level as tablecmds.c computes
- * it) and CREATE INDEX (ShareLock).  Used only when the analysis did not
- * recognise the statement.
+ * For statements the analysis does not recognise, resolve the target of
+ * the two commonest migration statements here, so bounded waits still
+ * apply: ALTER TABLE (its lock level as tablecmds.c computes it) and
+ * CREATE INDEX (ShareLock).
  */
 static List *
 sddl_fallback_relations(Node *stmt)
