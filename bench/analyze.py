@@ -59,6 +59,11 @@ def summarise(run_dir, scenario, mode):
     if mig:
         mig_s = "%.2f" % (mig["end"] - mig["start"])
         outcome = "ok" if mig["rc"] == 0 else "failed"
+        out = os.path.join(run_dir, "migration.out")
+        if mig["rc"] != 0 and os.path.exists(out):
+            with open(out) as f:
+                if "safe_ddl refused the statement" in f.read():
+                    outcome = "rejected"
     else:
         mig_s, outcome = "-", "-"
     # the earliest completion, for plots: pgbench start is 0
