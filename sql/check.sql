@@ -124,6 +124,7 @@ SELECT statement_no, command, relation, lock_mode, rule
 CREATE TABLE ck.fresh (id int, v int);
 CREATE INDEX ON ck.fresh (v);
 ALTER TABLE ck.fresh ADD COLUMN w float8 DEFAULT random();
+ALTER TABLE ck.fresh ADD CONSTRAINT fresh_fk FOREIGN KEY (v) REFERENCES ck.ref;
 $$);
 BEGIN;
 CREATE TABLE ck.fresh (id int, v int);

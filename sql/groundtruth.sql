@@ -113,6 +113,20 @@ CREATE VIEW gt.v2 AS SELECT * FROM gt.v;
 CREATE UNIQUE INDEX big_id_uidx ON gt.big (id);
 CREATE TYPE gt.comp AS (id int, v int);
 CREATE FUNCTION gt.spare() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE TABLE gt.pv (id int, k int, v text) PARTITION BY RANGE (k);
+CREATE TABLE gt.pv_1 PARTITION OF gt.pv FOR VALUES FROM (0) TO (100);
+CREATE TABLE gt.pv_2 PARTITION OF gt.pv FOR VALUES FROM (100) TO (200);
+INSERT INTO gt.pv SELECT g, g, 'v' FROM generate_series(1, 199) g;
+ALTER TABLE gt.pv ADD CONSTRAINT pv_k_nn CHECK (k IS NOT NULL) NOT VALID;
+CREATE TABLE gt.iv (id int, v int);
+CREATE TABLE gt.iv_c () INHERITS (gt.iv);
+INSERT INTO gt.iv_c VALUES (1, 1);
+ALTER TABLE gt.iv ADD CONSTRAINT iv_v_pos CHECK (v > 0) NOT VALID;
+CREATE TRIGGER pt_trg BEFORE UPDATE ON gt.pt FOR EACH ROW EXECUTE FUNCTION gt.trg();
+CREATE SCHEMA gt2;
+CREATE TABLE gt2.a (id int PRIMARY KEY, ref_id int REFERENCES gt.ref (id));
+CREATE TABLE gt2.b (id int REFERENCES gt2.a (id));
+CREATE VIEW gt2.va AS SELECT id FROM gt.big;
 CREATE TABLE gt.un (id int);
 ALTER TABLE gt.un SET UNLOGGED;
 
@@ -632,7 +646,49 @@ INSERT INTO gt_statements (stmt) VALUES
 ('CREATE SEQUENCE gt.s2 OWNED BY gt.t.a'),
 ('CREATE TABLE gt.nt (id int) INHERITS (gt.inh, gt.lt)'),
 ('COMMENT ON COLUMN gt.v.f IS ''x'''),
-('COMMENT ON INDEX gt.t_pkey IS NULL');
+('COMMENT ON INDEX gt.t_pkey IS NULL'),
+-- drops of non-relation objects that take relations along
+('DROP FUNCTION gt.trg() CASCADE'),
+('DROP DOMAIN gt.posint CASCADE'),
+('DROP TYPE gt.comp'),
+('DROP TYPE gt.mood'),
+('DROP SCHEMA gt2 CASCADE'),
+-- recursion to partitions and inheritance children
+('ALTER TABLE gt.pt ALTER COLUMN v SET STATISTICS 50'),
+('ALTER TABLE gt.pt ALTER COLUMN v SET STORAGE EXTERNAL'),
+('ALTER TABLE gt.pt ALTER COLUMN v SET COMPRESSION pglz'),
+('ALTER TABLE gt.pt ALTER COLUMN v SET (n_distinct = 5)'),
+('ALTER TABLE gt.pt ALTER COLUMN v DROP DEFAULT'),
+('ALTER TABLE gt.pt ALTER COLUMN k DROP NOT NULL'),
+('ALTER TABLE gt.pv VALIDATE CONSTRAINT pv_k_nn'),
+('ALTER TABLE gt.pv DROP CONSTRAINT pv_k_nn'),
+('ALTER TABLE gt.pv RENAME CONSTRAINT pv_k_nn TO pv_k_nn2'),
+('ALTER TABLE gt.pt ADD CONSTRAINT pt_u UNIQUE (id, k)'),
+('ALTER TABLE gt.pt DISABLE TRIGGER pt_trg'),
+('ALTER TABLE gt.pt DISABLE TRIGGER ALL'),
+('ALTER TABLE gt.pt OWNER TO CURRENT_USER'),
+('ALTER TABLE gt.pt REPLICA IDENTITY FULL'),
+('ALTER TABLE gt.pt SET SCHEMA public'),
+('ALTER TABLE gt.pt ADD COLUMN x int NOT NULL DEFAULT 0'),
+('ALTER TABLE gt.pt DROP COLUMN id'),
+('ALTER TABLE ONLY gt.pt ALTER COLUMN v SET DEFAULT ''y'''),
+('ALTER TABLE gt.iv VALIDATE CONSTRAINT iv_v_pos'),
+('ALTER TABLE gt.iv DROP CONSTRAINT iv_v_pos'),
+('ALTER TABLE ONLY gt.iv DROP CONSTRAINT iv_v_pos'),
+('ALTER TABLE gt.inh ADD PRIMARY KEY (id)'),
+('ALTER TABLE ONLY gt.inh ADD PRIMARY KEY (id)'),
+('ALTER TABLE gt.inh ALTER COLUMN v SET STORAGE PLAIN'),
+('ALTER TABLE gt.inh ALTER COLUMN v DROP NOT NULL'),
+('ALTER TABLE gt.inh RENAME TO inh2'),
+('ALTER TABLE gt.inh OWNER TO CURRENT_USER'),
+('ALTER TABLE gt.inh ADD CONSTRAINT inh_u UNIQUE (id)'),
+('DROP TRIGGER pt_trg ON gt.pt'),
+('ALTER TRIGGER pt_trg ON gt.pt RENAME TO pt_trg2'),
+('COMMENT ON TRIGGER pt_trg ON gt.pt IS ''x'''),
+('CREATE RULE r3 AS ON INSERT TO gt.t DO ALSO NOTIFY t'),
+('CREATE STATISTICS gt.st2 ON id, k FROM gt.pt'),
+('ANALYZE gt.pt_1'),
+('LOCK TABLE gt.inh_c IN ACCESS EXCLUSIVE MODE');
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

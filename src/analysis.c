@@ -43,6 +43,11 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "parser/parse_func.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_statistic_ext.h"
 #include "catalog/pg_trigger.h"
@@ -530,11 +535,15 @@ sddl_relations_in(Oid nspid, bool user_only, bool system_only,
 		if (c->relpersistence == RELPERSISTENCE_TEMP &&
 			!isTempOrTempToastNamespace(c->relnamespace))
 			continue;
-		if (user_only && (IsCatalogNamespace(c->relnamespace) ||
-						  IsToastNamespace(c->relnamespace) ||
-						  strcmp(get_namespace_name(c->relnamespace),
-								 "information_schema") == 0))
-			continue;
+		if (user_only)
+		{
+			char	   *nspname = get_namespace_name(c->relnamespace);
+
+			if (IsCatalogNamespace(c->relnamespace) ||
+				IsToastNamespace(c->relnamespace) || nspname == NULL ||
+				strcmp(nspname, "information_schema") == 0)
+				continue;
+		}
 		if (system_only && !IsCatalogNamespace(c->relnamespace))
 			continue;
 		result = lappend_oid(result, c->oid);
@@ -595,6 +604,23 @@ sddl_dependent_relation(Oid classid, Oid objid)
 			result = ((Form_pg_attrdef) GETSTRUCT(tuple))->adrelid;
 		systable_endscan(scan);
 		table_close(adrel, AccessShareLock);
+	}
+	else if (classid == PolicyRelationId)
+	{
+		Relation	polrel = table_open(PolicyRelationId, AccessShareLock);
+		ScanKeyData key;
+		SysScanDesc scan;
+		HeapTuple	tuple;
+
+		ScanKeyInit(&key, Anum_pg_policy_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(objid));
+		scan = systable_beginscan(polrel, PolicyOidIndexId, true, NULL, 1,
+								  &key);
+		tuple = systable_getnext(scan);
+		if (HeapTupleIsValid(tuple))
+			result = ((Form_pg_policy) GETSTRUCT(tuple))->polrelid;
+		systable_endscan(scan);
+		table_close(polrel, AccessShareLock);
 	}
 	else if (classid == TriggerRelationId)
 	{
@@ -688,6 +714,123 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
 	}
 	systable_endscan(scan);
 	table_close(deprel, AccessShareLock);
+}
+
+/*
+ * A non-relation object is dropped (schema, type, function, extension):
+ * follow pg_depend like performDeletion() does.  Automatic, internal and
+ * extension-member dependents always go; normal ones only with CASCADE.
+ * Every relation that goes is dropped; a column, default, constraint,
+ * trigger, rule or policy that goes locks its table ACCESS EXCLUSIVE.
+ */
+static void
+sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
+					 List **done, List **seen, int depth)
+{
+	Relation	deprel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	List	   *next = NIL;
+	ListCell   *nc;
+
+	if (depth > 16)
+		return;
+	deprel = table_open(DependRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(classid));
+	ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(objid));
+	scan = systable_beginscan(deprel, DependReferenceIndexId, true, NULL, 2,
+							  key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
+		bool		automatic;
+
+		automatic = (dep->deptype == DEPENDENCY_AUTO ||
+					 dep->deptype == DEPENDENCY_INTERNAL ||
+					 dep->deptype == DEPENDENCY_EXTENSION ||
+					 dep->deptype == DEPENDENCY_PARTITION_PRI ||
+					 dep->deptype == DEPENDENCY_PARTITION_SEC);
+		if (!automatic && !cascade)
+			continue;
+		if (dep->classid == RelationRelationId && dep->objsubid != 0)
+		{
+			/* a column of this type goes: ALTER TABLE DROP COLUMN */
+			sddl_add_rel(a, dep->objid, AccessExclusiveLock, false, false);
+			continue;
+		}
+		{
+			ObjectAddress *obj = palloc(sizeof(ObjectAddress));
+
+			obj->classId = dep->classid;
+			obj->objectId = dep->objid;
+			obj->objectSubId = 0;
+			next = lappend(next, obj);
+		}
+	}
+	systable_endscan(scan);
+	table_close(deprel, AccessShareLock);
+
+	foreach(nc, next)
+	{
+		ObjectAddress *obj = (ObjectAddress *) lfirst(nc);
+		Oid			depclass = obj->classId;
+		Oid			depobj = obj->objectId;
+		Oid			rel;
+		char		kind;
+		ListCell   *lc;
+		bool		already = false;
+
+		foreach(lc, *seen)
+		{
+			if (lfirst_oid(lc) == depobj)
+				already = true;
+		}
+		if (already)
+			continue;
+		*seen = lappend_oid(*seen, depobj);
+
+		if (depclass == RelationRelationId)
+		{
+			kind = get_rel_relkind(depobj);
+			if (kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX)
+				sddl_add_rel(a, IndexGetRelation(depobj, true),
+							 AccessExclusiveLock, false, false);
+			sddl_add_dropped(a, depobj, cascade, done, depth + 1);
+			continue;
+		}
+		rel = sddl_dependent_relation(depclass, depobj);
+		if (OidIsValid(rel))
+		{
+			kind = get_rel_relkind(rel);
+			if (depclass == RewriteRelationId &&
+				(kind == RELKIND_VIEW || kind == RELKIND_MATVIEW))
+				sddl_add_dropped(a, rel, cascade, done, depth + 1);
+			else
+				sddl_add_rel(a, rel, AccessExclusiveLock, false, false);
+			if (depclass == ConstraintRelationId)
+			{
+				HeapTuple	con = SearchSysCache1(CONSTROID,
+												  ObjectIdGetDatum(depobj));
+
+				if (HeapTupleIsValid(con))
+				{
+					Form_pg_constraint c = (Form_pg_constraint) GETSTRUCT(con);
+
+					if (c->contype == CONSTRAINT_FOREIGN)
+						sddl_add_rel(a, c->confrelid, AccessExclusiveLock,
+									 false, false);
+					ReleaseSysCache(con);
+				}
+			}
+			continue;
+		}
+		/* a type, function, ... that goes takes its own dependents along */
+		sddl_add_object_drop(a, depclass, depobj, cascade, done, seen,
+							 depth + 1);
+	}
 }
 
 /*
@@ -1073,6 +1216,54 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 		case OBJECT_FUNCTION:
 		case OBJECT_PROCEDURE:
 		case OBJECT_ROUTINE:
+		case OBJECT_EXTENSION:
+			{
+				List	   *seen = NIL;
+
+				foreach(lc, stmt->objects)
+				{
+					Node	   *obj = (Node *) lfirst(lc);
+					Oid			classid;
+					Oid			objid = InvalidOid;
+
+					switch (stmt->removeType)
+					{
+						case OBJECT_SCHEMA:
+							classid = NamespaceRelationId;
+							objid = get_namespace_oid(strVal(obj), true);
+							break;
+						case OBJECT_EXTENSION:
+							classid = ExtensionRelationId;
+							objid = get_extension_oid(strVal(obj), true);
+							break;
+						case OBJECT_TYPE:
+						case OBJECT_DOMAIN:
+							{
+								Type		tup = LookupTypeName(NULL, (TypeName *) obj,
+																 NULL, true);
+
+								classid = TypeRelationId;
+								if (tup)
+								{
+									objid = typeTypeId(tup);
+									ReleaseSysCache(tup);
+								}
+								break;
+							}
+						default:
+							classid = ProcedureRelationId;
+							objid = LookupFuncWithArgs(stmt->removeType,
+													   (ObjectWithArgs *) obj,
+													   true);
+							break;
+					}
+					if (OidIsValid(objid))
+						sddl_add_object_drop(a, classid, objid, cascade,
+											 &done, &seen, 0);
+				}
+				return;
+			}
+
 		case OBJECT_AGGREGATE:
 		case OBJECT_OPERATOR:
 		case OBJECT_COLLATION:
@@ -1984,6 +2175,43 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 			a->recognized = !sddl_is_candidate(parsetree);
 			break;
 	}
+
+	/* what PreventInTransactionBlock() rejects */
+	switch (nodeTag(parsetree))
+	{
+		case T_VacuumStmt:
+			a->no_transaction_block = ((VacuumStmt *) parsetree)->is_vacuumcmd;
+			break;
+		case T_ReindexStmt:
+			{
+				ReindexStmt *r = (ReindexStmt *) parsetree;
+
+				a->no_transaction_block =
+					r->kind == REINDEX_OBJECT_SCHEMA ||
+					r->kind == REINDEX_OBJECT_SYSTEM ||
+					r->kind == REINDEX_OBJECT_DATABASE ||
+					(r->relation &&
+					 (get_rel_relkind(sddl_lookup_rangevar(r->relation)) ==
+					  RELKIND_PARTITIONED_TABLE ||
+					  get_rel_relkind(sddl_lookup_rangevar(r->relation)) ==
+					  RELKIND_PARTITIONED_INDEX));
+				break;
+			}
+		case T_ClusterStmt:
+			{
+				ClusterStmt *c = (ClusterStmt *) parsetree;
+
+				a->no_transaction_block = c->relation == NULL ||
+					get_rel_relkind(sddl_lookup_rangevar(c->relation)) ==
+					RELKIND_PARTITIONED_TABLE;
+				break;
+			}
+		default:
+			break;
+	}
+	if (a->concurrent &&
+		!(IsA(parsetree, RefreshMatViewStmt)))
+		a->no_transaction_block = true;
 
 	sddl_add_scan_findings(a);
 	return a;

@@ -28,7 +28,9 @@
 /* One pre-existing relation a statement touches. */
 typedef struct SddlRelation
 {
-	Oid			relid;
+	Oid			relid;			/* InvalidOid for a relation created earlier
+								 * in the same check() input (is_new): it
+								 * does not exist yet; relname names it */
 	char		relkind;		/* pg_class.relkind */
 	char		relpersistence; /* pg_class.relpersistence */
 	char	   *nspname;
@@ -68,6 +70,10 @@ typedef struct SddlAnalysis
 								 * statement kind, and says so */
 	bool		concurrent;		/* a CONCURRENTLY form: cannot run in a
 								 * transaction block or subtransaction */
+	bool		no_transaction_block;	/* cannot run inside a transaction
+										 * block either (the CONCURRENTLY
+										 * forms, VACUUM, REINDEX SCHEMA,
+										 * CLUSTER of many tables, ...) */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 } SddlAnalysis;

@@ -805,10 +805,22 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			}
 			else
 			{
-				/* the index is built on every partition */
+				/*
+				 * The index is built on every partition (DefineIndex takes
+				 * SHARE); a primary key also sets NOT NULL on them, which
+				 * recurses with the ALTER TABLE's lock.
+				 */
 				sddl_at_apply(st, mode, false, true, false);
 				if (partitioned)
-					sddl_add_tree(st->a, st->relid, mode, false, true, false);
+					sddl_add_tree(st->a, st->relid,
+								  c->contype == CONSTR_PRIMARY ? mode : ShareLock,
+								  false, true, false);
+				else if (c->contype == CONSTR_PRIMARY)
+				{
+					/* inheritance children get the NOT NULL (and check it) */
+					sddl_at_apply(st, mode, false, true, true);
+					sddl_add_rel(st->a, st->relid, mode, false, true);
+				}
 				sddl_add_finding(st->a, st->rel,
 								 c->contype == CONSTR_EXCLUSION ?
 								 "disallowed-exclusion-constraint" :
@@ -928,6 +940,14 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	}
 	form = (Form_pg_constraint) GETSTRUCT(con);
 	sddl_at_apply(st, mode, false, false, !form->connoinherit);
+	if (!st->recurse && !form->connoinherit)
+	{
+		/* ONLY: the direct children keep it as a local constraint */
+		ListCell   *lc;
+
+		foreach(lc, find_inheritance_children(st->relid, NoLock))
+			sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
+	}
 	if (form->contype == CONSTRAINT_FOREIGN)
 		sddl_add_tree(st->a, form->confrelid, AccessExclusiveLock, false,
 					  false, true);
@@ -1335,25 +1355,36 @@ sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
 
 	lockmode = AlterTableGetLockLevel(stmt->cmds);
 
-	if (sddl_name_created(cxt, stmt->relation))
-	{
-		sddl_add_rangevar(a, cxt, stmt->relation, lockmode, false, false);
-		return;
-	}
-
 	memset(&st, 0, sizeof(st));
 	st.a = a;
 	st.cxt = cxt;
 	st.stmt = stmt;
-	st.relid = sddl_lookup_rangevar(stmt->relation);
-	if (!OidIsValid(st.relid))
-		return;
-	st.relkind = get_rel_relkind(st.relid);
-	st.rel = sddl_add_rel(a, st.relid, lockmode, false, false);
-	if (st.rel == NULL)
-		return;
+
+	if (sddl_name_created(cxt, stmt->relation))
+	{
+		/*
+		 * A table created earlier in the same check() input: it is new and
+		 * has no catalog entry yet, but its subcommands still lock other
+		 * tables (the table a foreign key references, a partition).
+		 */
+		st.relid = InvalidOid;
+		st.relkind = RELKIND_RELATION;
+		st.rel = sddl_add_rangevar(a, cxt, stmt->relation, lockmode, false,
+								   false);
+	}
+	else
+	{
+		st.relid = sddl_lookup_rangevar(stmt->relation);
+		if (!OidIsValid(st.relid))
+			return;
+		st.relkind = get_rel_relkind(st.relid);
+		st.rel = sddl_add_rel(a, st.relid, lockmode, false, false);
+		if (st.rel == NULL)
+			return;
+	}
 	st.recurse = stmt->relation->inh;
-	if (st.recurse && (st.relkind == RELKIND_RELATION ||
+	if (st.recurse && OidIsValid(st.relid) &&
+		(st.relkind == RELKIND_RELATION ||
 					   st.relkind == RELKIND_PARTITIONED_TABLE ||
 					   st.relkind == RELKIND_FOREIGN_TABLE))
 		st.children = list_delete_first(find_all_inheritors(st.relid, NoLock,
