@@ -110,6 +110,12 @@ typedef struct SddlLockTarget
 	const char *name;			/* "schema.relation", for messages */
 } SddlLockTarget;
 
+/*
+ * The lock being taken right now, so that an attempt ended by an error
+ * (lock timeout) still knows which lock it was waiting for.
+ */
+static const SddlLockTarget *sddl_trying = NULL;
+
 /* How long this statement may wait, decided once before the first attempt. */
 typedef struct SddlWaitPlan
 {
@@ -334,6 +340,8 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 		if (force_queue && !plan.user_lock_timeout)
 			wait_ms = Max(wait_ms, DeadlockTimeout + 100);
 		wait_ms = Max(wait_ms, 1);
+		/* one long queued attempt per suspected cycle, then look again */
+		force_queue = false;
 
 		if (use_subxact)
 			res = sddl_attempt_subxact(targets, queued, wait_ms, &failed,
@@ -515,13 +523,18 @@ sddl_take_locks(List *targets, bool queued, const SddlLockTarget **failed,
 		const SddlLockTarget *t = lfirst(lc);
 
 		*failed = t;
+		sddl_trying = t;
 		if (queued)
 			LockRelationOid(t->relid, t->mode);
 		else if (!ConditionalLockRelationOid(t->relid, t->mode))
+		{
+			sddl_trying = NULL;
 			return false;
+		}
 		(*ntaken)++;
 	}
 	*failed = NULL;
+	sddl_trying = NULL;
 	return true;
 }
 
@@ -541,6 +554,7 @@ sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
 	const SddlLockTarget *volatile failed_target = NULL;
 	volatile SddlAttemptResult result = SDDL_ATTEMPT_BUSY;
 
+	sddl_trying = NULL;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcxt);
 
@@ -576,6 +590,9 @@ sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
+		/* NULL when the statement itself, not our locking, failed */
+		failed_target = sddl_trying;
+		sddl_trying = NULL;
 
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
