@@ -13,7 +13,7 @@
 # Runs its own throw-away server (as the postgres OS user when started as
 # root) in $BENCH_DIR; results go to bench/results/<timestamp>/ (summary.tsv,
 # one directory per run with pgbench's per-transaction logs) and the plots
-# to bench/plots/.  Not a test: numbers depend on the machine.
+# to bench/plots/ (or $PLOTS).  Not a test: numbers depend on the machine.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -153,7 +153,7 @@ if [ -z "$SKIP_TPS" ]; then
     for i in 1 2; do tps_one vanilla; tps_one preload; done
 fi
 as_pg "$PGBIN/pg_ctl" -D "$BENCH_DIR/data" -m fast stop >/dev/null 2>&1 || true
-python3 "$here/analyze.py" plot "$out" "$here/plots"
+python3 "$here/analyze.py" plot "$out" "${PLOTS:-$here/plots}"
 say "results in $out"
 column -t -s $'\t' "$out/summary.tsv"
 [ -f "$out/tps.tsv" ] && cat "$out/tps.tsv"
