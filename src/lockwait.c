@@ -236,7 +236,9 @@ sddl_lockwait_define_gucs(void)
 							 "conditional polls without ever entering the "
 							 "lock queue; queue waits in the queue for at most "
 							 "safe_ddl.lock_timeout per attempt; hybrid polls "
-							 "for the first half of the budget, then queues.",
+							 "while an old transaction blocks, and queues "
+							 "behind young ones and in the second half of the "
+							 "budget.",
 							 &sddl_wait_strategy,
 							 SDDL_WAIT_HYBRID,
 							 sddl_wait_strategy_options,
