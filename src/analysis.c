@@ -724,8 +724,8 @@ sddl_add_dropped(SddlAnalysis *a, Oid relid, bool cascade, List **done,
  * trigger, rule or policy that goes locks its table ACCESS EXCLUSIVE.
  */
 static void
-sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
-					 List **done, List **seen, int depth)
+sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, int32 subid,
+					 bool cascade, List **done, List **seen, int depth)
 {
 	Relation	deprel;
 	ScanKeyData key[2];
@@ -748,6 +748,8 @@ sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
 		Form_pg_depend dep = (Form_pg_depend) GETSTRUCT(tuple);
 		bool		automatic;
 
+		if (subid >= 0 && dep->refobjsubid != subid)
+			continue;
 		automatic = (dep->deptype == DEPENDENCY_AUTO ||
 					 dep->deptype == DEPENDENCY_INTERNAL ||
 					 dep->deptype == DEPENDENCY_EXTENSION ||
@@ -828,9 +830,24 @@ sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, bool cascade,
 			continue;
 		}
 		/* a type, function, ... that goes takes its own dependents along */
-		sddl_add_object_drop(a, depclass, depobj, cascade, done, seen,
+		sddl_add_object_drop(a, depclass, depobj, -1, cascade, done, seen,
 							 depth + 1);
 	}
+}
+
+/*
+ * A column is dropped: what depends on it goes too (views, constraints and
+ * indexes that use it; with CASCADE also the normal dependents).
+ */
+void
+sddl_add_column_drop(SddlAnalysis *a, Oid relid, AttrNumber attnum,
+					 bool cascade)
+{
+	List	   *done = list_make1_oid(relid);
+	List	   *seen = NIL;
+
+	sddl_add_object_drop(a, RelationRelationId, relid, attnum, cascade,
+						 &done, &seen, 0);
 }
 
 /*
@@ -939,6 +956,21 @@ sddl_query_walker(Node *node, void *context)
 			sddl_add_rangevar(w->a, w->cxt, rv, AccessShareLock, false,
 							  w->scans);
 		return false;
+	}
+	else if (IsA(node, InsertStmt) || IsA(node, UpdateStmt) ||
+			 IsA(node, DeleteStmt))
+	{
+		RangeVar   *target;
+
+		/* the target of a DML action (rules): ROW EXCLUSIVE */
+		if (IsA(node, InsertStmt))
+			target = ((InsertStmt *) node)->relation;
+		else if (IsA(node, UpdateStmt))
+			target = ((UpdateStmt *) node)->relation;
+		else
+			target = ((DeleteStmt *) node)->relation;
+		sddl_add_rangevar(w->a, w->cxt, target, RowExclusiveLock, false,
+						  false);
 	}
 	else if (IsA(node, RangeTblEntry))
 	{
@@ -1258,7 +1290,7 @@ sddl_analyze_drop(SddlAnalysis *a, DropStmt *stmt, SddlAnalysisContext *cxt)
 							break;
 					}
 					if (OidIsValid(objid))
-						sddl_add_object_drop(a, classid, objid, cascade,
+						sddl_add_object_drop(a, classid, objid, -1, cascade,
 											 &done, &seen, 0);
 				}
 				return;
@@ -1777,12 +1809,17 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 		{
 			ListCell   *lc2;
 
+			if (((ColumnDef *) elt)->raw_default)
+				sddl_add_default_sequences(a, ((ColumnDef *) elt)->raw_default);
+
 			foreach(lc2, ((ColumnDef *) elt)->constraints)
 			{
 				Constraint *c = (Constraint *) lfirst(lc2);
 
 				if (c->contype == CONSTR_FOREIGN)
 					sddl_add_referenced(a, cxt, c->pktable, false);
+				else if (c->contype == CONSTR_DEFAULT && c->raw_expr)
+					sddl_add_default_sequences(a, c->raw_expr);
 			}
 		}
 	}
@@ -2008,17 +2045,45 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 				break;
 			}
 		case T_RuleStmt:
-			sddl_add_rangevar(a, cxt, ((RuleStmt *) parsetree)->relation,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				RuleStmt   *stmt = (RuleStmt *) parsetree;
+				ListCell   *lc;
+
+				sddl_add_rangevar(a, cxt, stmt->relation, AccessExclusiveLock,
+								  false, false);
+				/* the actions are parse-analysed: what they read and write */
+				sddl_add_query_sources(a, cxt, stmt->whereClause, false);
+				foreach(lc, stmt->actions)
+				{
+					Node	   *action = (Node *) lfirst(lc);
+
+					/* NOTIFY actions read nothing */
+					if (IsA(action, SelectStmt) || IsA(action, InsertStmt) ||
+						IsA(action, UpdateStmt) || IsA(action, DeleteStmt))
+						sddl_add_query_sources(a, cxt, action, false);
+				}
+				break;
+			}
 		case T_CreatePolicyStmt:
-			sddl_add_rangevar(a, cxt, ((CreatePolicyStmt *) parsetree)->table,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				CreatePolicyStmt *stmt = (CreatePolicyStmt *) parsetree;
+
+				sddl_add_rangevar(a, cxt, stmt->table, AccessExclusiveLock,
+								  false, false);
+				sddl_add_query_sources(a, cxt, stmt->qual, false);
+				sddl_add_query_sources(a, cxt, stmt->with_check, false);
+				break;
+			}
 		case T_AlterPolicyStmt:
-			sddl_add_rangevar(a, cxt, ((AlterPolicyStmt *) parsetree)->table,
-							  AccessExclusiveLock, false, false);
-			break;
+			{
+				AlterPolicyStmt *stmt = (AlterPolicyStmt *) parsetree;
+
+				sddl_add_rangevar(a, cxt, stmt->table, AccessExclusiveLock,
+								  false, false);
+				sddl_add_query_sources(a, cxt, stmt->qual, false);
+				sddl_add_query_sources(a, cxt, stmt->with_check, false);
+				break;
+			}
 		case T_ViewStmt:
 			{
 				ViewStmt   *stmt = (ViewStmt *) parsetree;
@@ -2041,8 +2106,12 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 				if (stmt->if_not_exists &&
 					OidIsValid(sddl_lookup_rangevar(stmt->into->rel)))
 					break;
-				if (!stmt->into->skipData)
-					sddl_add_query_sources(a, cxt, stmt->query, true);
+				/* parse analysis reads the sources even WITH NO DATA */
+				if (IsA(stmt->query, SelectStmt) || IsA(stmt->query, Query))
+					sddl_add_query_sources(a, cxt, stmt->query,
+										   !stmt->into->skipData);
+				else
+					a->recognized = false;	/* CREATE TABLE AS EXECUTE */
 				break;
 			}
 		case T_AlterEnumStmt:

@@ -37,7 +37,11 @@ typedef struct SddlRelation
 	char	   *relname;
 	LOCKMODE	lockmode;		/* strongest mode the statement takes on it */
 	bool		rewrites;		/* new relfilenode for it or its indexes */
-	bool		scans;			/* reads the whole relation */
+	bool		scans;			/* reads the whole relation: rewrite,
+								 * validation, index build, the query of
+								 * CREATE TABLE AS / REFRESH; never set for
+								 * indexes and sequences, nor for the table a
+								 * foreign key references (it is probed) */
 
 	/* catalog facts */
 	bool		is_new;			/* created in the current transaction, or

@@ -57,6 +57,7 @@
 #include "parser/parse_utilcmd.h"
 #include "partitioning/partbounds.h"
 #include "utils/partcache.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -294,6 +295,52 @@ sddl_rel_am(Oid relid)
 }
 
 /*
+ * Has the column a validated CHECK constraint?  ALTER COLUMN TYPE drops and
+ * re-adds it, and re-adding validates it: a scan even when nothing is
+ * rewritten.
+ */
+static bool
+sddl_column_has_check(Oid relid, AttrNumber attnum)
+{
+	Relation	conrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	bool		found = false;
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true,
+							  NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+		bool		isnull;
+		Datum		d;
+		ArrayType  *arr;
+		int16	   *keys;
+
+		if (con->contype != CONSTRAINT_CHECK || !con->convalidated)
+			continue;
+		d = heap_getattr(tuple, Anum_pg_constraint_conkey,
+						 RelationGetDescr(conrel), &isnull);
+		if (isnull)
+			continue;
+		arr = DatumGetArrayTypeP(d);
+		keys = (int16 *) ARR_DATA_PTR(arr);
+		for (int i = 0; i < ARR_DIMS(arr)[0]; i++)
+		{
+			if (keys[i] == attnum)
+				found = true;
+		}
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+	return found;
+}
+
+/*
  * Outcome of ALTER COLUMN TYPE on one relation.
  */
 typedef struct SddlTypeChange
@@ -301,12 +348,13 @@ typedef struct SddlTypeChange
 	bool		known;			/* false: column or type missing */
 	bool		table_rewrite;
 	bool		index_rebuild;	/* an index on the column is rebuilt */
+	bool		check_scan;		/* a CHECK on the column is validated again */
 } SddlTypeChange;
 
 static SddlTypeChange
 sddl_type_change(Oid relid, AlterTableCmd *cmd)
 {
-	SddlTypeChange result = {false, false, false};
+	SddlTypeChange result = {false, false, false, false};
 	ColumnDef  *def = (ColumnDef *) cmd->def;
 	HeapTuple	atttup;
 	Form_pg_attribute att;
@@ -476,6 +524,8 @@ sddl_type_change(Oid relid, AlterTableCmd *cmd)
 	}
 	systable_endscan(scan);
 	table_close(indrel, AccessShareLock);
+
+	result.check_scan = sddl_column_has_check(relid, att->attnum);
 
 	ReleaseSysCache(atttup);
 	return result;
@@ -850,12 +900,13 @@ sddl_at_alter_type(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		Oid			relid = lfirst_oid(lc);
 		SddlTypeChange tc = sddl_type_change(relid, cmd);
 		bool		rewrites = tc.table_rewrite || tc.index_rebuild;
+		bool		scans = rewrites || tc.check_scan;
 		AttrNumber	attnum = get_attnum(relid, cmd->name);
 
 		if (!RELKIND_HAS_STORAGE(get_rel_relkind(relid)))
-			rewrites = false;
-		sddl_add_rel(st->a, relid, mode, rewrites, rewrites);
-		if (tc.known && (tc.table_rewrite || tc.index_rebuild))
+			rewrites = scans = false;
+		sddl_add_rel(st->a, relid, mode, rewrites, scans);
+		if (tc.known && scans)
 			any = true;
 		/* foreign keys on the column are dropped and re-created */
 		if (attnum != InvalidAttrNumber)
@@ -981,8 +1032,12 @@ sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	sddl_at_apply(st, mode, false, false, true);
 	if (attnum != InvalidAttrNumber)
+	{
 		sddl_add_fk_of_column(st->a, st->relid, attnum, AccessExclusiveLock,
 							  false);
+		sddl_add_column_drop(st->a, st->relid, attnum,
+							 cmd->behavior == DROP_CASCADE);
+	}
 }
 
 /*
@@ -1271,6 +1326,16 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 			if (storage)
 				sddl_add_finding(st->a, st->rel, "rewriting-table", st->index,
 								 NULL);
+#ifdef SDDL_HAVE_UNLOGGED_SEQUENCES
+			/* identity and serial sequences follow the table */
+			if (OidIsValid(st->relid))
+			{
+				ListCell   *lc;
+
+				foreach(lc, getOwnedSequences(st->relid))
+					sddl_add_rel(st->a, lfirst_oid(lc), mode, true, false);
+			}
+#endif
 			break;
 		case AT_SetTableSpace:
 			{

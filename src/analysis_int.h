@@ -43,6 +43,8 @@ extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
 										 SddlAnalysisContext *cxt,
 										 const RangeVar *pktable, bool validates);
 extern void sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr);
+extern void sddl_add_column_drop(SddlAnalysis *a, Oid relid,
+								 AttrNumber attnum, bool cascade);
 
 extern void sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
 									 SddlAnalysisContext *cxt);

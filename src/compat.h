@@ -67,10 +67,14 @@
 #define SddlGetQualFromPartbound(rel, parent, spec) \
 	get_qual_from_partbound((rel), (parent), (spec))
 #endif
-/* PostgreSQL 15 added MERGE and ALTER TABLE ... SET ACCESS METHOD. */
+/*
+ * PostgreSQL 15 added MERGE, ALTER TABLE ... SET ACCESS METHOD, and unlogged
+ * sequences (SET LOGGED/UNLOGGED then also rewrites the owned sequences).
+ */
 #if PG_VERSION_NUM >= 150000
 #define SDDL_HAVE_MERGE_STMT 1
 #define SDDL_HAVE_SET_ACCESS_METHOD 1
+#define SDDL_HAVE_UNLOGGED_SEQUENCES 1
 #endif
 
 /*
