@@ -459,9 +459,12 @@ sddl_plan_waits(List *targets, bool check_holding, SddlWaitPlan *plan)
 			}
 			RelationClose(rel);
 		}
-		if (plan->holding_rel != NULL)
-			plan->budget_ms = Min(plan->budget_ms,
-								  (double) sddl_lock_wait_budget_holding);
+		/* say so in the DETAIL only if it made the budget smaller */
+		if (plan->holding_rel != NULL &&
+			sddl_lock_wait_budget_holding < plan->budget_ms)
+			plan->budget_ms = sddl_lock_wait_budget_holding;
+		else
+			plan->holding_rel = NULL;
 	}
 
 	if (LockTimeout > 0 && LockTimeout <= plan->budget_ms)
