@@ -89,6 +89,16 @@
 #endif
 /* -- end of analysis layer -- */
 
+/* -- lock waits (src/lockwait.c) -- */
+/* a random double in [0, 1) for backoff jitter (pg_prng: 15+) */
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#define SddlRandomDouble() pg_prng_double(&pg_global_prng_state)
+#else
+#define SddlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
+#endif
+/* -- end of lock waits -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);
