@@ -87,13 +87,20 @@ sddl_is_candidate(Node *parsetree)
 {
 	switch (nodeTag(parsetree))
 	{
+		case T_LockStmt:
+
+			/*
+			 * LOCK TABLE in a mode that blocks neither reads nor writes is
+			 * what pg_dump sends for every table it dumps: not a schema
+			 * change, and no one queues behind it.
+			 */
+			return ((LockStmt *) parsetree)->mode > RowExclusiveLock;
 		case T_AlterTableStmt:
 		case T_IndexStmt:
 		case T_DropStmt:
 		case T_ReindexStmt:
 		case T_RenameStmt:
 		case T_TruncateStmt:
-		case T_LockStmt:
 		case T_VacuumStmt:
 		case T_ClusterStmt:
 		case T_RefreshMatViewStmt:
