@@ -67,6 +67,14 @@ static const SddlRuleText sddl_rule_texts[] = {
 		"Rails: add_check_constraint :table, \"col IS NOT NULL\", validate: false; in a later migration validate_check_constraint, change_column_null and remove_check_constraint.",
 		"Alembic: op.execute() the statements above, the CHECK ... NOT VALID in one revision and the rest in a later one (transaction_per_migration=True).",
 	"Add a CHECK (col IS NOT NULL) constraint NOT VALID, validate it, then SET NOT NULL, which uses the validated CHECK instead of scanning."},
+	{"adding-required-field",
+		"adding NOT NULL column \"%s\" without a default to table \"%s\"",
+		"adding a NOT NULL column without a default to table \"%s\"",
+		"while it scans the whole table, and fails if the table has rows",
+		"Django: give the field a default (Django 5 db_default, or a default that AddField sends once), or add it null=True and make it NOT NULL later.",
+		"Rails: add_column with a default:, or add it nullable and change_column_null later.",
+		"Alembic: op.add_column() with a server_default, or nullable=True and op.alter_column(nullable=False) later.",
+	"Add the column with a constant DEFAULT (no rewrite since PostgreSQL 11), or add it nullable and set NOT NULL later."},
 	{"adding-stored-generated-column",
 		"adding stored generated column \"%s\" to table \"%s\"",
 		"adding a stored generated column to table \"%s\"",
@@ -98,7 +106,7 @@ static const SddlRuleText sddl_rule_texts[] = {
 		"Django: add the constraint with NOT VALID (RunSQL inside SeparateDatabaseAndState, keeping AddConstraint or the field in state_operations), then VALIDATE CONSTRAINT in a separate migration.",
 		"Rails: add_foreign_key or add_check_constraint with validate: false, then validate_foreign_key or validate_check_constraint in a separate migration.",
 		"Alembic: op.execute() the ADD CONSTRAINT ... NOT VALID, then the VALIDATE CONSTRAINT in a separate revision (transaction_per_migration=True).",
-	NULL},
+	"Add the constraint in its own ALTER TABLE statement with NOT VALID, then run ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction."},
 	{"disallowed-cluster",
 		"clustering table \"%s\" on index \"%s\"",
 		"clustering table \"%s\"",
@@ -118,7 +126,7 @@ static const SddlRuleText sddl_rule_texts[] = {
 		"Django: use SeparateDatabaseAndState " DJ_ATOMIC_FALSE ": in database_operations, RunSQL with the statements above; in state_operations, the AddConstraint or AlterField.",
 		"Rails: add_index ..., unique: true, algorithm: :concurrently " RAILS_NO_TX ", then execute the ADD CONSTRAINT ... USING INDEX.",
 		"Alembic: op.create_index(..., unique=True, postgresql_concurrently=True) " ALEMBIC_AUTOCOMMIT ", then op.execute() the ADD CONSTRAINT ... USING INDEX.",
-	NULL},
+	"Create a unique index with CREATE UNIQUE INDEX CONCURRENTLY, then add the constraint with ALTER TABLE ... ADD CONSTRAINT ... USING INDEX; for a primary key, make its columns NOT NULL first (safe_ddl runs SET NOT NULL safely in autocommit)."},
 	{"disallowed-vacuum-full",
 		"running VACUUM FULL on table \"%s\"",
 		"running VACUUM FULL on table \"%s\"",
@@ -393,15 +401,8 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 		if (f->rule->has_rewrite)
 			appendStringInfoString(&hint, "\nsafe_ddl runs this automatically when the statement is sent outside a transaction block (autocommit).");
 	}
-	else if (f->rule->has_rewrite && t != NULL && t->instead == NULL)
-		appendStringInfoString(&hint, "Run the statement outside a transaction block (autocommit): safe_ddl then runs its safe equivalent automatically.");
 	else if (t != NULL && t->instead != NULL)
 		appendStringInfoString(&hint, t->instead);
-
-	if (f->rule->has_rewrite && d->safe_sql == NULL && t != NULL &&
-		t->instead != NULL && hint.len > 0 &&
-		strstr(hint.data, t->instead) == NULL)
-		appendStringInfo(&hint, "\n%s", t->instead);
 
 	if (t != NULL && t->django != NULL)
 		appendStringInfo(&hint, "\n%s\n%s\n%s", t->django, t->rails, t->alembic);

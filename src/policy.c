@@ -8,8 +8,7 @@
  *	 - a rule listed in safe_ddl.disabled_rules is ignored;
  *	 - a relation that cannot hurt anyone is allowed: framework bookkeeping
  *	   tables, relations created in this transaction, temporary tables, and
- *	   (for rules about lock duration) relations smaller than
- *	   safe_ddl.small_table_size;
+ *	   relations smaller than safe_ddl.small_table_size;
  *	 - a rule with a safe rewrite is rewritten when the statement is sent
  *	   by the client in autocommit mode and the rewrite applies to it;
  *	 - otherwise the rule's default action applies, a rewrite that cannot
@@ -70,17 +69,6 @@ static char *sddl_bookkeeping_tables = NULL;
 	"ar_internal_metadata, flyway_schema_history, databasechangelog, " \
 	"databasechangeloglock, knex_migrations, knex_migrations_lock, " \
 	"goose_db_version, __EFMigrationsHistory"
-
-/*
- * Rules whose risk is not lock duration but application breakage: the size
- * of the table does not make them safe.
- */
-static bool
-sddl_rule_size_independent(const SddlRule *rule)
-{
-	return strcmp(rule->name, "renaming-column") == 0 ||
-		strcmp(rule->name, "renaming-table") == 0;
-}
 
 /*
  * Check hook of safe_ddl.disabled_rules: every name must be a rule.
@@ -236,8 +224,7 @@ sddl_relation_exempt(const SddlFinding *f)
 		return true;
 	if (sddl_is_bookkeeping(rel->relname))
 		return true;
-	if (!sddl_rule_size_independent(f->rule) &&
-		rel->bytes < (int64) sddl_small_table_size * 1024)
+	if (rel->bytes < (int64) sddl_small_table_size * 1024)
 		return true;
 	return false;
 }
