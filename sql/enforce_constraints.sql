@@ -37,6 +37,17 @@ SELECT * FROM enf_constraints;
 -- a violated CHECK: the original error, and no NOT VALID constraint left
 ALTER TABLE enf_items ADD CONSTRAINT enf_items_total_small CHECK (total < 50);
 SELECT * FROM enf_constraints;
+-- cancelled during VALIDATE (statement_timeout here, pg_cancel_backend
+-- alike): the cancel reaches the user, and no NOT VALID constraint is left
+CREATE FUNCTION enf_slow(int) RETURNS bool VOLATILE LANGUAGE plpgsql
+  AS $$ BEGIN PERFORM pg_sleep(0.001); RETURN true; END $$;
+SET statement_timeout = '300ms';
+\set VERBOSITY terse
+ALTER TABLE enf_items ADD CONSTRAINT enf_items_slow CHECK (enf_slow(total));
+\set VERBOSITY default
+RESET statement_timeout;
+SELECT * FROM enf_constraints;
+DROP FUNCTION enf_slow(int);
 -- already NOT VALID: nothing to do
 ALTER TABLE enf_items ADD CONSTRAINT enf_items_total_nv CHECK (total < 50) NOT VALID;
 ALTER TABLE enf_items DROP CONSTRAINT enf_items_total_nv;
