@@ -102,6 +102,9 @@ typedef struct SddlRewrite
 	char	   *helper;
 	char	   *column;
 	char	   *relname;
+	/* hint for a failure that cannot be undone, or NULL */
+	char	   *unfinished_hint;
+	SddlLockStats *stats;		/* lock waits of the steps, for the log */
 } SddlRewrite;
 
 /*
@@ -678,14 +681,35 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
 static void
 sddl_call_internal(PlannedStmt *pstmt, const char *queryString,
 				   ParamListInfo params, QueryEnvironment *queryEnv,
-				   QueryCompletion *qc)
+				   QueryCompletion *qc, SddlLockStats *bounded)
 {
 	sddl_internal = true;
 	PG_TRY();
 	{
-		sddl_call_next_hook(pstmt, queryString, true,
-							PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
-							None_Receiver, qc);
+		if (bounded != NULL)
+		{
+			/*
+			 * A step that takes a strong lock in one transaction: bounded
+			 * lock waits, like any statement safe_ddl lets through.  The
+			 * executor works out the step's own lock from its parse tree.
+			 */
+			SddlAnalysis step = {0};
+			SddlLockStats stepstats = {0};
+
+			step.stmt = pstmt->utilityStmt;
+			step.command = "";
+			sddl_execute_plain(&step, &stepstats, pstmt, queryString, true,
+							   PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
+							   None_Receiver, qc);
+			bounded->wait_ms += stepstats.wait_ms;
+			bounded->attempts += stepstats.attempts > 1 ? stepstats.attempts - 1 : 0;
+			if (stepstats.blockers != NULL)
+				bounded->blockers = stepstats.blockers;
+		}
+		else
+			sddl_call_next_hook(pstmt, queryString, true,
+								PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
+								None_Receiver, qc);
 	}
 	PG_FINALLY();
 	{
@@ -702,7 +726,7 @@ sddl_call_internal(PlannedStmt *pstmt, const char *queryString,
 static void
 sddl_run_planned(PlannedStmt *pstmt, const char *queryString,
 				 ParamListInfo params, QueryEnvironment *queryEnv,
-				 QueryCompletion *qc)
+				 QueryCompletion *qc, SddlLockStats *bounded)
 {
 	QueryCompletion localqc;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -718,7 +742,7 @@ sddl_run_planned(PlannedStmt *pstmt, const char *queryString,
 		PushActiveSnapshot(GetTransactionSnapshot());
 		pushed = true;
 	}
-	sddl_call_internal(pstmt, queryString, params, queryEnv, qc);
+	sddl_call_internal(pstmt, queryString, params, queryEnv, qc, bounded);
 	/* CONCURRENTLY forms pop the snapshot themselves and commit */
 	if (pushed && ActiveSnapshotSet())
 		PopActiveSnapshot();
@@ -729,7 +753,7 @@ sddl_run_planned(PlannedStmt *pstmt, const char *queryString,
 
 /* Run SQL text of utility statements built by safe_ddl. */
 static void
-sddl_run_sql(const char *sql, QueryCompletion *qc)
+sddl_run_sql(const char *sql, QueryCompletion *qc, SddlLockStats *bounded)
 {
 	List	   *raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 	ListCell   *lc;
@@ -744,7 +768,7 @@ sddl_run_sql(const char *sql, QueryCompletion *qc)
 		ps->utilityStmt = rs->stmt;
 		ps->stmt_location = rs->stmt_location;
 		ps->stmt_len = rs->stmt_len;
-		sddl_run_planned(ps, sql, NULL, NULL, qc);
+		sddl_run_planned(ps, sql, NULL, NULL, qc, bounded);
 	}
 }
 
@@ -793,7 +817,7 @@ sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
 
 	if (u->sql != NULL)
 	{
-		sddl_run_sql(u->sql, NULL);
+		sddl_run_sql(u->sql, NULL, NULL);
 		return;
 	}
 	foreach(lc, u->relids)
@@ -810,7 +834,7 @@ sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
 				continue;
 			sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
 						   sddl_qualified_name(idx));
-			sddl_run_sql(sql, NULL);
+			sddl_run_sql(sql, NULL, NULL);
 			/* the drop committed: start from a fresh transaction state */
 			MemoryContextSwitchTo(rw->cxt);
 		}
@@ -879,6 +903,8 @@ sddl_translate_error(SddlRewrite *rw, ErrorData *edata)
 		edata->constraint_name = NULL;
 		edata->column_name = rw->column;
 	}
+	if (rw->unfinished_hint != NULL && edata->hint == NULL)
+		edata->hint = rw->unfinished_hint;
 }
 
 /*
@@ -900,13 +926,25 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 
 				sddl_undo_new_invalid_indexes(rw, list_make1_oid(sddl_rangevar_oid(stmt->relation)));
 				stmt->concurrent = true;
-				sddl_run_planned(copy, queryString, params, queryEnv, qc);
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, NULL);
 				break;
 			}
 		case SDDL_RW_DROP_INDEX:
-			((DropStmt *) node)->concurrent = true;
-			sddl_run_planned(copy, queryString, params, queryEnv, qc);
-			break;
+			{
+				DropStmt   *stmt = (DropStmt *) node;
+				Oid			idx = sddl_rangevar_oid(makeRangeVarFromNameList(linitial(stmt->objects)));
+
+				/*
+				 * Interrupted after its first commit, DROP INDEX CONCURRENTLY
+				 * leaves the index INVALID; only finishing the drop helps.
+				 */
+				rw->unfinished_hint = MemoryContextStrdup(rw->cxt,
+														  psprintf("If the index is left INVALID, finish with: DROP INDEX CONCURRENTLY %s;",
+																   sddl_qualified_name(idx)));
+				stmt->concurrent = true;
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, NULL);
+				break;
+			}
 		case SDDL_RW_REINDEX:
 			{
 				ReindexStmt *stmt = (ReindexStmt *) node;
@@ -926,19 +964,30 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 				sddl_undo_new_invalid_indexes(rw, relids);
 				stmt->params = lappend(stmt->params,
 									   makeDefElem("concurrently", NULL, -1));
-				sddl_run_planned(copy, queryString, params, queryEnv, qc);
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, NULL);
 				break;
 			}
 		case SDDL_RW_REFRESH:
 			((RefreshMatViewStmt *) node)->concurrent = true;
-			sddl_run_planned(copy, queryString, params, queryEnv, qc);
+			sddl_run_planned(copy, queryString, params, queryEnv, qc, NULL);
 			break;
 		case SDDL_RW_DETACH:
 			{
 				AlterTableCmd *cmd = sddl_single_cmd((AlterTableStmt *) node);
+				PartitionCmd *pc = (PartitionCmd *) cmd->def;
+				Oid			parent = sddl_rangevar_oid(((AlterTableStmt *) node)->relation);
 
-				((PartitionCmd *) cmd->def)->concurrent = true;
-				sddl_run_planned(copy, queryString, params, queryEnv, qc);
+				/*
+				 * Interrupted after its first commit, DETACH ... CONCURRENTLY
+				 * leaves the partition pending detach; only FINALIZE helps.
+				 */
+				rw->unfinished_hint = MemoryContextStrdup(rw->cxt,
+														  psprintf("If the partition is left pending detach, finish with: ALTER TABLE %s DETACH PARTITION %s FINALIZE;",
+																   sddl_qualified_name(parent),
+																   quote_qualified_identifier(pc->name->schemaname,
+																							  pc->name->relname)));
+				pc->concurrent = true;
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, NULL);
 				break;
 			}
 		case SDDL_RW_NOT_VALID:
@@ -954,7 +1003,7 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 
 				c->skip_validation = true;
 				c->initially_valid = false;
-				sddl_run_planned(copy, queryString, params, queryEnv, qc);
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, rw->stats);
 
 				foreach(lc, sddl_constraint_oids(relid))
 				{
@@ -974,7 +1023,7 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 				foreach(lc, added)
 					sddl_run_sql(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
 										  rel, quote_identifier((char *) lfirst(lc))),
-								 NULL);
+								 NULL, rw->stats);
 				break;
 			}
 		case SDDL_RW_SET_NOT_NULL:
@@ -995,18 +1044,18 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 
 				sddl_run_sql(psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID",
 									  rel, qhelper, quote_identifier(cmd->name)),
-							 NULL);
+							 NULL, rw->stats);
 				sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
 										   rel, qhelper));
 				rw->helper = helper;
 				sddl_commit(rw);
 				sddl_run_sql(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
-									  rel, qhelper), NULL);
+									  rel, qhelper), NULL, rw->stats);
 				sddl_commit(rw);
 				/* the original statement: no scan now */
-				sddl_run_planned(copy, queryString, params, queryEnv, qc);
+				sddl_run_planned(copy, queryString, params, queryEnv, qc, rw->stats);
 				sddl_run_sql(psprintf("ALTER TABLE %s DROP CONSTRAINT %s",
-									  rel, qhelper), NULL);
+									  rel, qhelper), NULL, rw->stats);
 				break;
 			}
 		case SDDL_RW_UNIQUE:
@@ -1027,11 +1076,11 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 
 				drop = MemoryContextStrdup(rw->cxt, drop);
 				sddl_undo_new_invalid_indexes(rw, list_make1_oid(relid));
-				sddl_run_sql(create, NULL);
+				sddl_run_sql(create, NULL, NULL);
 				/* the index now exists and is ours: drop it if attaching fails */
 				MemoryContextSwitchTo(rw->cxt);
 				sddl_undo_sql(rw, drop);
-				sddl_run_sql(attach, qc);
+				sddl_run_sql(attach, qc, rw->stats);
 				break;
 			}
 		case SDDL_RW_NONE:
@@ -1048,6 +1097,7 @@ sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
 	PlannedStmt *copy = (PlannedStmt *) copyObjectImpl(pstmt);
 
 	rw->cxt = CurrentMemoryContext;
+	rw->stats = stats;
 	stats->attempts = 1;
 	stats->rewritten_to = sddl_safe_sql(analysis,
 										sddl_statement_text(pstmt, queryString));
