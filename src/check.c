@@ -1,0 +1,406 @@
+/*-------------------------------------------------------------------------
+ *
+ * check.c
+ *	  safe_ddl.check(sql text) and safe_ddl.rules: the analysis and the
+ *	  rules catalogue as SQL, for CI and for people.
+ *
+ * check() parses its argument like the server would and analyses each
+ * statement without executing it.  Tables created by earlier statements of
+ * the same input count as new, like tables created earlier in the
+ * transaction.  It is the SQL interface of the analysis, so besides
+ * analysis.h it asks policy what enforcement would do; it never includes
+ * the hook, the executor or the log (scripts/check-layering).
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/check.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "catalog/namespace.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "nodes/parsenodes.h"
+#include "tcop/tcopprot.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+#include "analysis.h"
+#include "analysis_int.h"
+#include "policy.h"
+#include "rules.h"
+#include "safe_ddl.h"
+
+PG_FUNCTION_INFO_V1(safe_ddl_check);
+PG_FUNCTION_INFO_V1(safe_ddl_rules);
+PG_FUNCTION_INFO_V1(safe_ddl_analysis_facts);
+
+#define CHECK_COLS 10
+#define RULES_COLS 4
+#define FACTS_COLS 10
+
+/* Set up a materialised set-returning function call (any PG version). */
+static Tuplestorestate *
+sddl_srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext oldcxt;
+	Tuplestorestate *store;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+
+	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	*tupdesc = CreateTupleDescCopy(*tupdesc);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = *tupdesc;
+	MemoryContextSwitchTo(oldcxt);
+	return store;
+}
+
+static List *sddl_note_created_name(List *created, Node *stmt);
+
+/*
+ * A syntax error in check()'s argument points into the argument, not into
+ * the query that called check().
+ */
+static void
+sddl_check_error_callback(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
+
+static List *
+sddl_parse(const char *sql)
+{
+	ErrorContextCallback errcallback;
+	List	   *result;
+
+	errcallback.callback = sddl_check_error_callback;
+	errcallback.arg = (void *) sql;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	result = pg_parse_query(sql);
+	error_context_stack = errcallback.previous;
+	return result;
+}
+
+/* The finding to show on a relation's row: the deciding one first. */
+static const SddlFinding *
+sddl_row_finding(SddlAnalysis *analysis, SddlDecision *decision,
+				 SddlRelation *rel)
+{
+	ListCell   *lc;
+
+	const SddlFinding *best = NULL;
+
+	if (decision->finding && decision->finding->rel == rel)
+		return decision->finding;
+	/* otherwise the one whose rule has the strongest default action */
+	foreach(lc, analysis->findings)
+	{
+		SddlFinding *f = (SddlFinding *) lfirst(lc);
+
+		if (f->rel == rel &&
+			(best == NULL ||
+			 f->rule->default_action > best->rule->default_action))
+			best = f;
+	}
+	return best;
+}
+
+/*
+ * Names later statements of the same input will see as new.  A name that
+ * already exists is not created (IF NOT EXISTS, or the statement fails).
+ */
+static List *
+sddl_note_created(List *created, Node *stmt)
+{
+	List	   *result = sddl_note_created_name(created, stmt);
+	RangeVar   *rv;
+
+	if (result == created)
+		return created;
+	rv = (RangeVar *) llast(result);
+	if (OidIsValid(RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK,
+											NULL, NULL)))
+		return list_delete_last(result);
+	return result;
+}
+
+static List *
+sddl_note_created_name(List *created, Node *stmt)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_CreateStmt:
+		case T_CreateForeignTableStmt:
+			return lappend(created, ((CreateStmt *) stmt)->relation);
+		case T_CreateTableAsStmt:
+			return lappend(created, ((CreateTableAsStmt *) stmt)->into->rel);
+		case T_ViewStmt:
+			return lappend(created, ((ViewStmt *) stmt)->view);
+		case T_CreateSeqStmt:
+			return lappend(created, ((CreateSeqStmt *) stmt)->sequence);
+		case T_IndexStmt:
+			{
+				IndexStmt  *idx = (IndexStmt *) stmt;
+
+				if (idx->idxname)
+					return lappend(created,
+								   makeRangeVar(idx->relation->schemaname,
+												idx->idxname, -1));
+				return created;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *ren = (RenameStmt *) stmt;
+
+				/* a new relation renamed stays new under its new name */
+				if (ren->relation && ren->newname && ren->subname == NULL &&
+					(ren->renameType == OBJECT_TABLE ||
+					 ren->renameType == OBJECT_VIEW ||
+					 ren->renameType == OBJECT_MATVIEW ||
+					 ren->renameType == OBJECT_INDEX ||
+					 ren->renameType == OBJECT_SEQUENCE ||
+					 ren->renameType == OBJECT_FOREIGN_TABLE))
+				{
+					SddlAnalysisContext probe;
+
+					probe.created_names = created;
+					if (sddl_name_created(&probe, ren->relation))
+						return lappend(created,
+									   makeRangeVar(ren->relation->schemaname,
+													ren->newname, -1));
+				}
+				return created;
+			}
+		default:
+			return created;
+	}
+}
+
+/*
+ * safe_ddl.check(sql text): one row per statement and pre-existing relation
+ * it affects (relation NULL when none).
+ */
+Datum
+safe_ddl_check(PG_FUNCTION_ARGS)
+{
+	char	   *sql;
+	List	   *parsetrees;
+	ListCell   *lc;
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	SddlAnalysisContext cxt;
+	SddlPolicyContext pcxt;
+	int			stmtno = 0;
+
+	sddl_require_preload();
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	store = sddl_srf_begin(fcinfo, &tupdesc);
+
+	/* malformed SQL raises PostgreSQL's usual syntax error here */
+	parsetrees = sddl_parse(sql);
+
+	cxt.created_names = NIL;
+	pcxt.in_transaction_block = IsTransactionBlock();
+	pcxt.top_level = true;
+
+	foreach(lc, parsetrees)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		Node	   *stmt = raw->stmt;
+		SddlAnalysis *analysis;
+		SddlDecision *decision;
+		Datum		values[CHECK_COLS];
+		bool		nulls[CHECK_COLS];
+		ListCell   *rc;
+		bool		any = false;
+
+		stmtno++;
+		analysis = sddl_analyze(stmt, &cxt);
+		decision = sddl_decide(analysis, &pcxt);
+
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = Int32GetDatum(stmtno);
+		values[1] = CStringGetTextDatum(analysis->command);
+		values[6] = CStringGetTextDatum(sddl_action_name(decision->action));
+		nulls[8] = true;		/* message: from policy, when it has one */
+		nulls[9] = true;		/* hint */
+
+		foreach(rc, analysis->relations)
+		{
+			SddlRelation *rel = (SddlRelation *) lfirst(rc);
+			const SddlFinding *f = sddl_row_finding(analysis, decision, rel);
+
+			any = true;
+			if (OidIsValid(rel->relid))
+			{
+				values[2] = ObjectIdGetDatum(rel->relid);
+				nulls[2] = false;
+			}
+			else
+				nulls[2] = true;
+			values[3] = CStringGetTextDatum(sddl_lockmode_name(rel->lockmode));
+			nulls[3] = false;
+			values[4] = BoolGetDatum(rel->rewrites);
+			nulls[4] = false;
+			values[5] = BoolGetDatum(rel->scans);
+			nulls[5] = false;
+			if (f)
+			{
+				values[7] = CStringGetTextDatum(f->rule->name);
+				nulls[7] = false;
+			}
+			else
+				nulls[7] = true;
+			tuplestore_putvalues(store, tupdesc, values, nulls);
+		}
+
+		if (!any)
+		{
+			nulls[2] = true;
+			nulls[3] = true;
+			values[4] = BoolGetDatum(false);
+			nulls[4] = !analysis->recognized;
+			values[5] = BoolGetDatum(false);
+			nulls[5] = !analysis->recognized;
+			nulls[7] = true;
+			if (!analysis->recognized)
+			{
+				values[8] = CStringGetTextDatum("safe_ddl does not analyse this kind of statement");
+				nulls[8] = false;
+			}
+			tuplestore_putvalues(store, tupdesc, values, nulls);
+		}
+
+		cxt.created_names = sddl_note_created(cxt.created_names, stmt);
+	}
+
+	return (Datum) 0;
+}
+
+/*
+ * The rules catalogue: name, description, typical lock, default action.
+ */
+Datum
+safe_ddl_rules(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+
+	sddl_require_preload();
+	store = sddl_srf_begin(fcinfo, &tupdesc);
+	for (int i = 0; i < sddl_rule_count; i++)
+	{
+		Datum		values[RULES_COLS];
+		bool		nulls[RULES_COLS] = {false};
+
+		values[0] = CStringGetTextDatum(sddl_rules[i].name);
+		values[1] = CStringGetTextDatum(sddl_rules[i].description);
+		values[2] = CStringGetTextDatum(sddl_rules[i].typical_lock);
+		values[3] = CStringGetTextDatum(sddl_action_name(sddl_rules[i].default_action));
+		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * safe_ddl.analysis_facts(sql text): the catalog facts the analysis hands
+ * to policy, per statement and relation, for tests and for DBAs wondering
+ * why a statement was judged the way it was.
+ */
+Datum
+safe_ddl_analysis_facts(PG_FUNCTION_ARGS)
+{
+	char	   *sql;
+	List	   *parsetrees;
+	ListCell   *lc;
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	SddlAnalysisContext cxt;
+	int			stmtno = 0;
+
+	sddl_require_preload();
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	store = sddl_srf_begin(fcinfo, &tupdesc);
+	parsetrees = sddl_parse(sql);
+	cxt.created_names = NIL;
+
+	foreach(lc, parsetrees)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		SddlAnalysis *analysis;
+		ListCell   *rc;
+
+		stmtno++;
+		analysis = sddl_analyze(raw->stmt, &cxt);
+		foreach(rc, analysis->relations)
+		{
+			SddlRelation *rel = (SddlRelation *) lfirst(rc);
+			Datum		values[FACTS_COLS];
+			bool		nulls[FACTS_COLS] = {false};
+			List	   *rules = NIL;
+			ListCell   *fc;
+
+			values[0] = Int32GetDatum(stmtno);
+			values[1] = CStringGetTextDatum(rel->nspname ?
+											quote_qualified_identifier(rel->nspname, rel->relname) :
+											quote_identifier(rel->relname));
+			values[2] = CStringGetTextDatum(psprintf("%c", rel->relkind));
+			values[3] = BoolGetDatum(rel->is_new);
+			values[4] = CStringGetTextDatum(sddl_lockmode_name(rel->held_mode));
+			values[5] = Float8GetDatum(rel->reltuples);
+			values[6] = Int64GetDatum((int64) rel->relpages);
+			values[7] = Int64GetDatum(rel->bytes);
+			values[8] = BoolGetDatum(analysis->concurrent);
+			foreach(fc, analysis->findings)
+			{
+				SddlFinding *f = (SddlFinding *) lfirst(fc);
+
+				if (f->rel == rel)
+					rules = lappend(rules, (void *) f->rule->name);
+			}
+			if (rules == NIL)
+				nulls[9] = true;
+			else
+			{
+				Datum	   *elems = palloc(sizeof(Datum) * list_length(rules));
+				int			i = 0;
+
+				foreach(fc, rules)
+					elems[i++] = CStringGetTextDatum((char *) lfirst(fc));
+				values[9] = PointerGetDatum(construct_array(elems, i, TEXTOID,
+															-1, false,
+															TYPALIGN_INT));
+			}
+			tuplestore_putvalues(store, tupdesc, values, nulls);
+		}
+		cxt.created_names = sddl_note_created(cxt.created_names, raw->stmt);
+	}
+	return (Datum) 0;
+}
