@@ -66,6 +66,13 @@
 #define SddlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
 #endif
 
+/* PostgreSQL 15 added UNIQUE NULLS NOT DISTINCT. */
+#if PG_VERSION_NUM >= 150000
+#define SddlConstraintNullsNotDistinct(c) ((c)->nulls_not_distinct)
+#else
+#define SddlConstraintNullsNotDistinct(c) false
+#endif
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);
