@@ -37,7 +37,7 @@ PROVE_TESTS	= $(sort $(wildcard test/t/*.pl))
 PROVE_FLAGS	+= -I $(CURDIR)/test/perl
 
 ifdef EXTERNAL_SERVER
-REGRESS_OPTS	= --load-extension=safe_ddl
+REGRESS_OPTS	=
 ISOLATION_OPTS	= --inputdir=test
 else
 REGRESS_OPTS	= --temp-instance=./tmp_check --temp-config=test/safe_ddl.conf

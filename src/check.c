@@ -22,6 +22,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "catalog/namespace.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -29,6 +30,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "tcop/tcopprot.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
@@ -40,9 +42,11 @@
 
 PG_FUNCTION_INFO_V1(safe_ddl_check);
 PG_FUNCTION_INFO_V1(safe_ddl_rules);
+PG_FUNCTION_INFO_V1(safe_ddl_analysis_facts);
 
 #define CHECK_COLS 10
 #define RULES_COLS 4
+#define FACTS_COLS 10
 
 /* Set up a materialised set-returning function call (any PG version). */
 static Tuplestorestate *
@@ -70,6 +74,40 @@ sddl_srf_begin(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
 	return store;
 }
 
+static List *sddl_note_created_name(List *created, Node *stmt);
+
+/*
+ * A syntax error in check()'s argument points into the argument, not into
+ * the query that called check().
+ */
+static void
+sddl_check_error_callback(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
+
+static List *
+sddl_parse(const char *sql)
+{
+	ErrorContextCallback errcallback;
+	List	   *result;
+
+	errcallback.callback = sddl_check_error_callback;
+	errcallback.arg = (void *) sql;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	result = pg_parse_query(sql);
+	error_context_stack = errcallback.previous;
+	return result;
+}
+
 /* The finding to show on a relation's row: the deciding one first. */
 static const SddlFinding *
 sddl_row_finding(SddlAnalysis *analysis, SddlDecision *decision,
@@ -77,21 +115,44 @@ sddl_row_finding(SddlAnalysis *analysis, SddlDecision *decision,
 {
 	ListCell   *lc;
 
+	const SddlFinding *best = NULL;
+
 	if (decision->finding && decision->finding->rel == rel)
 		return decision->finding;
+	/* otherwise the one whose rule has the strongest default action */
 	foreach(lc, analysis->findings)
 	{
 		SddlFinding *f = (SddlFinding *) lfirst(lc);
 
-		if (f->rel == rel)
-			return f;
+		if (f->rel == rel &&
+			(best == NULL ||
+			 f->rule->default_action > best->rule->default_action))
+			best = f;
 	}
-	return NULL;
+	return best;
 }
 
-/* Names later statements of the same input will see as new. */
+/*
+ * Names later statements of the same input will see as new.  A name that
+ * already exists is not created (IF NOT EXISTS, or the statement fails).
+ */
 static List *
 sddl_note_created(List *created, Node *stmt)
+{
+	List	   *result = sddl_note_created_name(created, stmt);
+	RangeVar   *rv;
+
+	if (result == created)
+		return created;
+	rv = (RangeVar *) llast(result);
+	if (OidIsValid(RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK,
+											NULL, NULL)))
+		return list_delete_last(result);
+	return result;
+}
+
+static List *
+sddl_note_created_name(List *created, Node *stmt)
 {
 	switch (nodeTag(stmt))
 	{
@@ -163,7 +224,7 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 	store = sddl_srf_begin(fcinfo, &tupdesc);
 
 	/* malformed SQL raises PostgreSQL's usual syntax error here */
-	parsetrees = pg_parse_query(sql);
+	parsetrees = sddl_parse(sql);
 
 	cxt.created_names = NIL;
 	memset(&pcxt, 0, sizeof(pcxt));
@@ -281,6 +342,82 @@ safe_ddl_rules(PG_FUNCTION_ARGS)
 		values[2] = CStringGetTextDatum(sddl_rules[i].typical_lock);
 		values[3] = CStringGetTextDatum(sddl_action_name(sddl_rules[i].default_action));
 		tuplestore_putvalues(store, tupdesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * safe_ddl.analysis_facts(sql text): the catalog facts the analysis hands
+ * to policy, per statement and relation, for tests and for DBAs wondering
+ * why a statement was judged the way it was.
+ */
+Datum
+safe_ddl_analysis_facts(PG_FUNCTION_ARGS)
+{
+	char	   *sql;
+	List	   *parsetrees;
+	ListCell   *lc;
+	TupleDesc	tupdesc;
+	Tuplestorestate *store;
+	SddlAnalysisContext cxt;
+	int			stmtno = 0;
+
+	sddl_require_preload();
+	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	store = sddl_srf_begin(fcinfo, &tupdesc);
+	parsetrees = sddl_parse(sql);
+	cxt.created_names = NIL;
+
+	foreach(lc, parsetrees)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		SddlAnalysis *analysis;
+		ListCell   *rc;
+
+		stmtno++;
+		analysis = sddl_analyze(raw->stmt, &cxt);
+		foreach(rc, analysis->relations)
+		{
+			SddlRelation *rel = (SddlRelation *) lfirst(rc);
+			Datum		values[FACTS_COLS];
+			bool		nulls[FACTS_COLS] = {false};
+			List	   *rules = NIL;
+			ListCell   *fc;
+
+			values[0] = Int32GetDatum(stmtno);
+			values[1] = CStringGetTextDatum(rel->nspname ?
+											quote_qualified_identifier(rel->nspname, rel->relname) :
+											quote_identifier(rel->relname));
+			values[2] = CStringGetTextDatum(psprintf("%c", rel->relkind));
+			values[3] = BoolGetDatum(rel->is_new);
+			values[4] = CStringGetTextDatum(sddl_lockmode_name(rel->held_mode));
+			values[5] = Float8GetDatum(rel->reltuples);
+			values[6] = Int64GetDatum((int64) rel->relpages);
+			values[7] = Int64GetDatum(rel->bytes);
+			values[8] = BoolGetDatum(analysis->concurrent);
+			foreach(fc, analysis->findings)
+			{
+				SddlFinding *f = (SddlFinding *) lfirst(fc);
+
+				if (f->rel == rel)
+					rules = lappend(rules, (void *) f->rule->name);
+			}
+			if (rules == NIL)
+				nulls[9] = true;
+			else
+			{
+				Datum	   *elems = palloc(sizeof(Datum) * list_length(rules));
+				int			i = 0;
+
+				foreach(fc, rules)
+					elems[i++] = CStringGetTextDatum((char *) lfirst(fc));
+				values[9] = PointerGetDatum(construct_array(elems, i, TEXTOID,
+															-1, false,
+															TYPALIGN_INT));
+			}
+			tuplestore_putvalues(store, tupdesc, values, nulls);
+		}
+		cxt.created_names = sddl_note_created(cxt.created_names, raw->stmt);
 	}
 	return (Datum) 0;
 }

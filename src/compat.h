@@ -58,6 +58,14 @@
 #define SddlRelNewStorageSubid(rel) ((rel)->rd_newRelfilenodeSubid)
 #endif
 
+/* lockwait: a random double in [0, 1) for backoff jitter (pg_prng: 15+) */
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#define SddlRandomDouble() pg_prng_double(&pg_global_prng_state)
+#else
+#define SddlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
+#endif
+
 /* PostgreSQL 15 added UNIQUE NULLS NOT DISTINCT. */
 #if PG_VERSION_NUM >= 150000
 #define SddlConstraintNullsNotDistinct(c) ((c)->nulls_not_distinct)

@@ -29,6 +29,34 @@ typedef struct SddlLockStats
 
 extern void sddl_executor_define_gucs(void);
 
+/*
+ * Bounded lock waits (lockwait.c), usable by any statement runner: take the
+ * locks a statement needs with bounded waits and retries, then run it.
+ */
+typedef void (*SddlLockedAction) (void *arg);
+
+extern void sddl_lockwait_define_gucs(void);
+extern bool sddl_lockwait_enabled(void);
+
+/* SddlRelation list -> the locks that need a bounded wait, in lock order */
+extern List *sddl_lock_targets(List *relations);
+
+/*
+ * Run action(arg) once targets are locked.  use_subxact: every attempt,
+ * action included, runs in an internal subtransaction and is retried on a
+ * lock timeout; without it, locks are polled and action runs once.  Raises
+ * 55P03 "canceling statement due to lock timeout" when the budget runs out.
+ */
+extern void sddl_lockwait_run(List *targets, bool use_subxact,
+							  SddlLockStats *stats, SddlLockedAction action,
+							  void *arg);
+
+/*
+ * Can this statement run inside an internal subtransaction?  False for the
+ * forms that call PreventInTransactionBlock (CONCURRENTLY, VACUUM, ...).
+ */
+extern bool sddl_stmt_allows_subxact(Node *stmt);
+
 /* Run the statement as given (no rewrite), bounding its lock waits. */
 extern void sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 							   SDDL_PROCESS_UTILITY_PARAMS);

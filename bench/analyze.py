@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Summarise pgbench per-transaction logs of the availability benchmark.
+
+  analyze.py run DIR SCENARIO MODE   one TSV line for summary.tsv
+  analyze.py plot RESULTS PLOTDIR    latency-over-time PNGs (gnuplot)
+
+Latency is what a client sees at a fixed rate: the transaction's own time
+plus its schedule lag (time spent waiting for an earlier, stalled
+transaction of the same client).  The longest freeze is the longest
+interval in which no transaction completed at all.
+"""
+import glob
+import os
+import subprocess
+import sys
+
+
+def load(run_dir):
+    rows = []  # (completion time s, latency ms)
+    for path in glob.glob(os.path.join(run_dir, "tx.*")):
+        with open(path) as f:
+            for line in f:
+                p = line.split()
+                if len(p) < 6 or p[2] == "skipped":
+                    continue
+                lat_us = int(p[2]) + (int(p[6]) if len(p) > 6 else 0)
+                done = int(p[4]) + int(p[5]) / 1e6
+                rows.append((done, lat_us / 1000.0))
+    rows.sort()
+    return rows
+
+
+def pct(sorted_vals, q):
+    if not sorted_vals:
+        return float("nan")
+    i = min(len(sorted_vals) - 1, int(q * len(sorted_vals)))
+    return sorted_vals[i]
+
+
+def migration(run_dir):
+    info = {}
+    path = os.path.join(run_dir, "migration.txt")
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                k, v = line.split()
+                info[k] = float(v)
+    return info
+
+
+def summarise(run_dir, scenario, mode):
+    rows = load(run_dir)
+    lats = sorted(r[1] for r in rows)
+    freeze = 0.0
+    for a, b in zip(rows, rows[1:]):
+        freeze = max(freeze, (b[0] - a[0]) * 1000)
+    mig = migration(run_dir)
+    if mig:
+        mig_s = "%.2f" % (mig["end"] - mig["start"])
+        outcome = "ok" if mig["rc"] == 0 else "failed"
+    else:
+        mig_s, outcome = "-", "-"
+    # the earliest completion, for plots: pgbench start is 0
+    with open(os.path.join(run_dir, "latency.dat"), "w") as f:
+        t0 = rows[0][0] - rows[0][1] / 1000 if rows else 0
+        for done, lat in rows:
+            f.write("%.4f %.3f\n" % (done - t0, lat))
+    print("\t".join([scenario, mode,
+                     "%.1f" % (lats[-1] if lats else float("nan")),
+                     "%.1f" % pct(lats, 0.99), "%.1f" % pct(lats, 0.999),
+                     "%.0f" % freeze,
+                     str(sum(1 for x in lats if x > 100)), str(len(lats)),
+                     mig_s, outcome]))
+
+
+def plot(results, plotdir):
+    os.makedirs(plotdir, exist_ok=True)
+    runs = sorted(d for d in os.listdir(results)
+                  if os.path.isdir(os.path.join(results, d)))
+    scenarios = sorted({d.split("-", 1)[0] for d in runs} - {"none"})
+    base = os.path.join(results, "none-none", "latency.dat")
+    for sc in scenarios:
+        series = [(d.split("-", 1)[1], os.path.join(results, d, "latency.dat"))
+                  for d in runs if d.split("-", 1)[0] == sc]
+        if os.path.exists(base):
+            series.insert(0, ("baseline (no migration)", base))
+        png = os.path.join(plotdir, "scenario_%s.png" % sc)
+        cmds = ['set terminal pngcairo size 900,420 font ",9"' ,
+                'set output "%s"' % png,
+                'set title "scenario (%s): latency of each transaction"' % sc,
+                'set xlabel "seconds since pgbench start"',
+                'set ylabel "latency (ms), log scale"',
+                'set logscale y', 'set yrange [0.5:*]',
+                'set key outside right']
+        parts = ['"%s" using 1:2 with points pt 7 ps 0.25 title "%s"' % (p, t)
+                 for t, p in series]
+        cmds.append("plot " + ", ".join(parts))
+        subprocess.run(["gnuplot"], input="\n".join(cmds), text=True,
+                       check=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "run":
+        summarise(sys.argv[2], sys.argv[3], sys.argv[4])
+    else:
+        plot(sys.argv[2], sys.argv[3])

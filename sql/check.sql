@@ -1,0 +1,162 @@
+--
+-- safe_ddl.check(): what each statement locks, rewrites and scans, without
+-- executing it; and safe_ddl.rules, the catalogue of risks.
+--
+SET safe_ddl.mode = off;
+CREATE SCHEMA ck;
+SET search_path = ck, public;
+CREATE TABLE ck.ref (id int PRIMARY KEY);
+INSERT INTO ck.ref SELECT generate_series(1, 100);
+CREATE TABLE ck.t (id int PRIMARY KEY, a int, c varchar(10), n numeric(10, 2),
+				   ts timestamp, tz timestamptz, ref_id int REFERENCES ck.ref);
+INSERT INTO ck.t SELECT g, g, 'x', g, now(), now(), g FROM generate_series(1, 100) g;
+CREATE INDEX t_a_idx ON ck.t (a);
+ALTER TABLE ck.t ADD CONSTRAINT t_a_nn CHECK (a IS NOT NULL);
+CREATE TABLE ck.pt (id int, k int) PARTITION BY RANGE (k);
+CREATE TABLE ck.pt_1 PARTITION OF ck.pt FOR VALUES FROM (0) TO (10);
+CREATE TABLE ck.pt_2 PARTITION OF ck.pt FOR VALUES FROM (10) TO (20);
+INSERT INTO ck.pt SELECT g, g FROM generate_series(0, 19) g;
+CREATE MATERIALIZED VIEW ck.mv AS SELECT id FROM ck.t;
+RESET safe_ddl.mode;
+
+-- the rules catalogue
+SELECT name, typical_lock, default_action FROM safe_ddl.rules ORDER BY name;
+
+-- indexes
+SELECT * FROM safe_ddl.check($$
+CREATE INDEX ON ck.t (c);
+CREATE INDEX CONCURRENTLY ON ck.t (c);
+CREATE UNIQUE INDEX IF NOT EXISTS t_a_idx ON ck.t (a);
+CREATE INDEX ON ck.pt (k);
+DROP INDEX ck.t_a_idx;
+DROP INDEX CONCURRENTLY ck.t_a_idx;
+REINDEX INDEX ck.t_a_idx;
+REINDEX TABLE CONCURRENTLY ck.t;
+$$);
+
+-- ADD COLUMN: constant defaults are free, volatile ones rewrite
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE ck.t ADD COLUMN x int;
+ALTER TABLE ck.t ADD COLUMN x int NOT NULL DEFAULT 0;
+ALTER TABLE ck.t ADD COLUMN x timestamptz DEFAULT now();
+ALTER TABLE ck.t ADD COLUMN x uuid DEFAULT gen_random_uuid();
+ALTER TABLE ck.t ADD COLUMN x bigserial;
+ALTER TABLE ck.t ADD COLUMN x int GENERATED ALWAYS AS (a + 1) STORED;
+ALTER TABLE ck.t ADD COLUMN x int NOT NULL;
+ALTER TABLE ck.t ADD COLUMN x int REFERENCES ck.ref;
+ALTER TABLE ck.t ADD COLUMN x int DEFAULT 1 CHECK (x > 0);
+$$);
+
+-- ALTER COLUMN TYPE: exact rewrite prediction
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE ck.t ALTER COLUMN c TYPE varchar(20);
+ALTER TABLE ck.t ALTER COLUMN c TYPE varchar(5);
+ALTER TABLE ck.t ALTER COLUMN c TYPE text;
+ALTER TABLE ck.t ALTER COLUMN n TYPE numeric(12, 2);
+ALTER TABLE ck.t ALTER COLUMN n TYPE numeric(12, 4);
+ALTER TABLE ck.t ALTER COLUMN a TYPE bigint;
+ALTER TABLE ck.t ALTER COLUMN a TYPE int USING a + 0;
+ALTER TABLE ck.t ALTER COLUMN ref_id TYPE bigint;
+$$);
+
+-- timestamp <-> timestamptz is free only when the session time zone is UTC
+SET TimeZone = 'UTC';
+SELECT statement_no, rewrites_table, rule
+  FROM safe_ddl.check('ALTER TABLE ck.t ALTER COLUMN ts TYPE timestamptz');
+SET TimeZone = 'Europe/Paris';
+SELECT statement_no, rewrites_table, rule
+  FROM safe_ddl.check('ALTER TABLE ck.t ALTER COLUMN ts TYPE timestamptz');
+RESET TimeZone;
+
+-- NOT NULL and constraints
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE ck.t ALTER COLUMN a SET NOT NULL;
+ALTER TABLE ck.t ALTER COLUMN c SET NOT NULL;
+ALTER TABLE ck.t ADD CONSTRAINT c1 CHECK (a > 0);
+ALTER TABLE ck.t ADD CONSTRAINT c1 CHECK (a > 0) NOT VALID;
+ALTER TABLE ck.t ADD CONSTRAINT f1 FOREIGN KEY (a) REFERENCES ck.ref;
+ALTER TABLE ck.t ADD CONSTRAINT f1 FOREIGN KEY (a) REFERENCES ck.ref NOT VALID;
+ALTER TABLE ck.t ADD CONSTRAINT u1 UNIQUE (c);
+ALTER TABLE ck.t ADD CONSTRAINT u1 UNIQUE USING INDEX t_a_idx;
+ALTER TABLE ck.t VALIDATE CONSTRAINT t_a_nn;
+$$);
+
+-- whole-table operations, partitions, renames
+SELECT statement_no, command, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+VACUUM FULL ck.t;
+VACUUM ck.t;
+CLUSTER ck.t USING t_a_idx;
+REFRESH MATERIALIZED VIEW ck.mv;
+REFRESH MATERIALIZED VIEW CONCURRENTLY ck.mv;
+ALTER TABLE ck.pt DETACH PARTITION ck.pt_2;
+ALTER TABLE ck.pt DETACH PARTITION ck.pt_2 CONCURRENTLY;
+ALTER TABLE ck.t RENAME TO t2;
+ALTER TABLE ck.t RENAME COLUMN c TO c2;
+ALTER TABLE ck.t SET UNLOGGED;
+TRUNCATE ck.ref CASCADE;
+$$);
+
+-- multi-subcommand ALTER TABLE: the strongest lock, all the risks
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table
+  FROM safe_ddl.check('ALTER TABLE ck.t ALTER COLUMN c TYPE text, ADD COLUMN y int, ALTER COLUMN a SET STATISTICS 100');
+SELECT statement_no, relation, rules
+  FROM safe_ddl.analysis_facts('ALTER TABLE ck.t ADD COLUMN y float8 DEFAULT random(), ADD CONSTRAINT c9 CHECK (a > 0)');
+
+-- new tables: created earlier in the same input, or in this transaction
+SELECT statement_no, command, relation, lock_mode, rule
+  FROM safe_ddl.check($$
+CREATE TABLE ck.fresh (id int, v int);
+CREATE INDEX ON ck.fresh (v);
+ALTER TABLE ck.fresh ADD COLUMN w float8 DEFAULT random();
+$$);
+BEGIN;
+CREATE TABLE ck.fresh (id int, v int);
+SELECT statement_no, relation, lock_mode, rule
+  FROM safe_ddl.check('CREATE INDEX ON ck.fresh (v)');
+SELECT statement_no, relation, is_new, held_mode, bytes
+  FROM safe_ddl.analysis_facts('CREATE INDEX ON ck.fresh (v)');
+ROLLBACK;
+
+-- locks this transaction already holds: a scan under ACCESS EXCLUSIVE
+BEGIN;
+LOCK TABLE ck.t IN ACCESS EXCLUSIVE MODE;
+SELECT statement_no, relation, lock_mode, scans_table, rule
+  FROM safe_ddl.check('ALTER TABLE ck.t ADD CONSTRAINT c1 CHECK (a > 0)');
+SELECT statement_no, relation, is_new, held_mode, rules
+  FROM safe_ddl.analysis_facts('ALTER TABLE ck.t ADD CONSTRAINT c1 CHECK (a > 0)');
+ROLLBACK;
+
+-- facts: sizes come from storage (not statistics); partitioned = sum of leaves
+SELECT relation, relkind, is_new, held_mode, bytes > 0 AS has_bytes,
+	   bytes = (SELECT sum(pg_relation_size(c)) FROM unnest(ARRAY['ck.pt_1'::regclass, 'ck.pt_2'::regclass]) c) AS sum_of_leaves
+  FROM safe_ddl.analysis_facts('CREATE INDEX ON ck.pt (id)')
+ ORDER BY relation;
+SELECT relation, bytes = pg_relation_size('ck.t') AS exact_size
+  FROM safe_ddl.analysis_facts('VACUUM FULL ck.t');
+
+-- missing relations are skipped (the statement itself will fail)
+SELECT * FROM safe_ddl.check('ALTER TABLE ck.nope ADD COLUMN x int; DROP TABLE IF EXISTS ck.nope');
+
+-- statements the analysis does not know are flagged, never guessed
+SELECT statement_no, command, relation, lock_mode, message
+  FROM safe_ddl.check($$
+SELECT 1;
+DO $do$ BEGIN END $do$;
+ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default;
+SET work_mem = '64MB';
+CREATE FUNCTION ck.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+$$);
+
+-- malformed SQL gives the usual syntax error
+SELECT * FROM safe_ddl.check('ALTER TABLE ck.t ADD COLUM x int');
+
+-- check() is pure: nothing above changed the catalog
+SELECT count(*) AS columns FROM pg_attribute WHERE attrelid = 'ck.t'::regclass AND attnum > 0;
+SELECT count(*) AS indexes FROM pg_index WHERE indrelid = 'ck.t'::regclass;
+
+SET safe_ddl.mode = off;
+DROP SCHEMA ck CASCADE;

@@ -1,0 +1,237 @@
+# The durable lock log (issue #6): events reach safe_ddl.lock_log through
+# shared memory and the background writer, whatever happens to the
+# transaction of the statement they describe, from every database, across
+# a fast restart, and application roles can neither change nor read others'
+# rows.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(time usleep);
+use SafeDDL::Test;
+
+# A small ring, so that the "not installed yet" phase can fill it.
+my $node = new_node('lock_log', conf => "safe_ddl.log_buffer_size = 16\n");
+$node->start;
+
+# Poll until $sql returns 't' or $timeout seconds passed; returns the
+# seconds it took, or undef.
+sub wait_for
+{
+    my ($sql, $timeout, $db) = @_;
+    my $start = time;
+    while (time - $start < $timeout)
+    {
+        return time - $start
+          if $node->safe_psql($db || 'postgres', $sql) eq 't';
+        usleep(50_000);
+    }
+    return undef;
+}
+
+# log_status() from a database where the extension exists from the start
+$node->safe_psql('postgres', 'CREATE DATABASE monitor');
+$node->safe_psql('monitor',  'CREATE EXTENSION safe_ddl');
+
+sub status
+{
+    my ($col) = @_;
+    return $node->safe_psql('monitor',
+        "SELECT $col FROM safe_ddl.log_status()");
+}
+
+# 1. Before CREATE EXTENSION in safe_ddl.database the events stay in shared
+#    memory (bounded: the rest are counted as dropped), and are written
+#    once the extension exists.
+$node->safe_psql('postgres',
+    join('', map { "CREATE TABLE early_$_ (a int);\n" } 1 .. 20));
+is(status('buffered'), '16', 'without the extension, events stay buffered');
+is(status('dropped'), '4', 'events beyond the buffer are counted as dropped');
+is(status('table_ready'), 'f', 'log_status() says the table is missing');
+$node->safe_psql('postgres', 'CREATE EXTENSION safe_ddl');
+ok( defined wait_for(
+        "SELECT count(*) = 16 FROM safe_ddl.lock_log WHERE statement LIKE 'CREATE TABLE early_%'",
+        30),
+    'buffered events are written once the extension is installed');
+is(status('buffered'), '0', 'nothing left buffered');
+
+# 2. A failing statement in a transaction the client rolls back: both the
+#    statement that worked and the one that failed are in the log, within
+#    two seconds.
+$node->safe_psql('postgres', 'CREATE TABLE t (a int)');
+my $t0 = time;
+my ($ret, $out, $err) = $node->psql('postgres', <<'SQL');
+BEGIN;
+ALTER TABLE t ADD COLUMN x int;
+ALTER TABLE t ADD COLUMN x int;
+ROLLBACK;
+SQL
+isnt($ret, 0, 'the second ALTER TABLE fails');
+my $waited = wait_for(
+    "SELECT count(*) = 2 FROM safe_ddl.lock_log WHERE statement = 'ALTER TABLE t ADD COLUMN x int'",
+    30);
+ok(defined $waited, 'statements of a rolled-back transaction are logged');
+my $elapsed = time - $t0;
+ok($elapsed < 2, sprintf('and within 2 s (took %.2f s)', $elapsed));
+is( $node->safe_psql(
+        'postgres', <<'SQL'),
+SELECT string_agg(concat_ws('|', outcome, sqlstate, error, command, username,
+                            database, application_name <> '', pid > 0,
+                            duration_ms >= 0), E'\n' ORDER BY id)
+  FROM safe_ddl.lock_log WHERE statement = 'ALTER TABLE t ADD COLUMN x int'
+SQL
+    "allowed|ALTER TABLE|postgres|postgres|t|t|t\n"
+      . "failed|42701|column \"x\" of relation \"t\" already exists|ALTER TABLE|postgres|postgres|t|t|t",
+    'the failure is logged with its outcome, SQLSTATE, message and session');
+
+# 3. A statement blocked by another session for about a second is logged
+#    with the time it really took.
+$node->safe_psql('postgres', 'CREATE TABLE blocked (a int)');
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN; LOCK TABLE blocked IN ACCESS SHARE MODE');
+my $holder_pid = $holder->query_safe('SELECT pg_backend_pid()');
+my $blocked = $node->background_psql('postgres');
+$blocked->query_safe("SET application_name = 'sddl_blocked'");
+$blocked->{stdin} .= "ALTER TABLE blocked ADD COLUMN y int;\n\\echo blocked_done\n";
+$blocked->{run}->pump_nb;
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sddl_blocked' AND wait_event_type = 'Lock'",
+        30),
+    'the ALTER TABLE waits for the lock');
+my $started = $node->safe_psql('postgres',
+    "SELECT query_start FROM pg_stat_activity WHERE application_name = 'sddl_blocked'"
+);
+sleep 1;
+my $released = $holder->query_safe('SELECT clock_timestamp(); COMMIT');
+$blocked->query_until(qr/blocked_done/, '');
+$blocked->quit;
+$holder->quit;
+my $real_ms = $node->safe_psql('postgres',
+    "SELECT extract(epoch FROM '$released'::timestamptz - '$started'::timestamptz) * 1000"
+);
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE application_name = 'sddl_blocked'",
+        30),
+    'the blocked statement is logged');
+my ($duration, $wait, $blockers) = split /\|/,
+  $node->safe_psql('postgres',
+    "SELECT duration_ms, lock_wait_ms, blockers FROM safe_ddl.lock_log WHERE application_name = 'sddl_blocked'"
+  );
+note "real wait $real_ms ms, logged duration $duration ms, lock wait $wait ms";
+cmp_ok(abs($duration - $real_ms), '<=', 0.1 * $real_ms,
+    'its duration is within 10% of the time it was blocked');
+TODO:
+{
+    # lock_wait_ms and blockers are measured by the lock-safety executor
+    # (another issue); the log stores what it reports.
+    local $TODO = 'lock waits are measured by the executor (issue #3/#4)';
+    cmp_ok(abs($wait - $real_ms), '<=', 0.1 * $real_ms,
+        'its lock wait is within 10% of the time it was blocked');
+    like($blockers // '', qr/\b$holder_pid\b/, 'the blocker is named');
+}
+
+# 4. Events from another database reach the table of safe_ddl.database.
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other',    'CREATE TABLE other_t (a int)');
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE database = 'other' AND statement = 'CREATE TABLE other_t (a int)'",
+        30),
+    'an event of another database is recorded');
+
+# 5. safe_ddl.log_level and the statement length limit.
+$node->psql(
+    'postgres', <<'SQL',
+SET safe_ddl.log_level = non_allowed;
+CREATE TABLE filtered (a int);
+CREATE TABLE filtered (a int);
+RESET safe_ddl.log_level;
+SET safe_ddl.log_statement_max_length = 20;
+CREATE TABLE a_table_with_a_rather_long_name (a int);
+SQL
+    on_error_stop => 0);
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE statement = 'CREATE TABLE a_table'",
+        30),
+    'statements are cut to safe_ddl.log_statement_max_length');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT string_agg(outcome, ',') FROM safe_ddl.lock_log WHERE statement = 'CREATE TABLE filtered (a int)'"
+    ),
+    'failed',
+    'log_level = non_allowed skips allowed statements, keeps failures');
+
+# 6. Application roles cannot write the log, and read their own rows only.
+$node->safe_psql('postgres', <<'SQL');
+CREATE ROLE app LOGIN;
+CREATE ROLE dba LOGIN IN ROLE pg_read_all_stats;
+GRANT CREATE ON SCHEMA public TO app;
+SQL
+$node->safe_psql('postgres', 'CREATE TABLE app_t (a int)',
+    extra_params => [ '-U', 'app' ]);
+foreach my $sql (
+    "INSERT INTO safe_ddl.lock_log (logged_at, database, username, pid, outcome) VALUES (now(), 'postgres', 'app', 1, 'allowed')",
+    "UPDATE safe_ddl.lock_log SET outcome = 'allowed'",
+    "DELETE FROM safe_ddl.lock_log",
+    "TRUNCATE safe_ddl.lock_log",
+    "SELECT safe_ddl.purge_log('0 s')")
+{
+    my ($r, $o, $e) = $node->psql('postgres', $sql,
+        extra_params => [ '-U', 'app' ]);
+    like($e, qr/permission denied/, "an application role cannot: $sql");
+}
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE statement = 'CREATE TABLE app_t (a int)'",
+        30),
+    'the application role\'s DDL is logged');
+is( $node->safe_psql(
+        'postgres',
+        'SELECT count(*) FILTER (WHERE username = current_user) > 0 AND count(*) FILTER (WHERE username <> current_user) = 0 FROM safe_ddl.lock_log',
+        extra_params => [ '-U', 'app' ]),
+    't',
+    'an application role sees its own rows only');
+is( $node->safe_psql(
+        'postgres',
+        'SELECT count(*) FILTER (WHERE username <> current_user) = 0 FROM safe_ddl.recent_events',
+        extra_params => [ '-U', 'app' ]),
+    't',
+    'also through recent_events');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT count(*) FILTER (WHERE username = 'postgres') > 0 FROM safe_ddl.lock_log",
+        extra_params => [ '-U', 'dba' ]),
+    't',
+    'a member of pg_read_all_stats sees everyone\'s rows');
+my $total = $node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log');
+ok($total > 20, 'no row was removed by the attempts');
+
+# 7. Rows survive a fast restart, and events still buffered at shutdown are
+#    written before the server stops.
+$node->safe_psql('postgres',
+    "ALTER SYSTEM SET safe_ddl.log_flush_interval = '1h'; SELECT pg_reload_conf()");
+sleep 1;    # the writer wakes up on SIGHUP and takes the new interval
+$node->safe_psql('postgres', 'CREATE TABLE at_shutdown (a int)');
+is(status('buffered'), '1', 'the last event is still buffered');
+PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-D', $node->data_dir,
+    '-l', $node->logfile, '-m', 'fast', '-w', 'restart');
+$node->_update_pid(1);
+is( $node->safe_psql(
+        'postgres',
+        "SELECT count(*) FROM safe_ddl.lock_log WHERE statement = 'CREATE TABLE at_shutdown (a int)'"
+    ),
+    '1',
+    'the event buffered at shutdown was written');
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
+    '==', $total + 1, 'every row written before the restart is still there');
+$node->safe_psql('postgres',
+    "ALTER SYSTEM RESET safe_ddl.log_flush_interval; SELECT pg_reload_conf()");
+
+# 8. The views (their content is checked by sql/log.sql).
+is( $node->safe_psql(
+        'postgres',
+        "SELECT statement FROM safe_ddl.recent_events LIMIT 1"),
+    'CREATE TABLE at_shutdown (a int)',
+    'recent_events shows the newest event first');
+
+$node->stop;
+done_testing();
