@@ -220,6 +220,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 		event.lock_wait_ms = stats.wait_ms;
 		event.attempts = stats.attempts;
 		event.blockers = stats.blockers;
+		event.rewritten_to = stats.rewritten_to;	/* a failed rewrite */
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 		event.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
