@@ -70,7 +70,7 @@ static const SddlRuleText sddl_rule_texts[] = {
 	{"adding-required-field",
 		"adding NOT NULL column \"%s\" without a default to table \"%s\"",
 		"adding a NOT NULL column without a default to table \"%s\"",
-		"while it scans the whole table, and fails if the table has rows",
+		"while it scans the whole table for rows (and fails if it finds any)",
 		"Django: give the field a default (Django 5 db_default, or a default that AddField sends once), or add it null=True and make it NOT NULL later.",
 		"Rails: add_column with a default:, or add it nullable and change_column_null later.",
 		"Alembic: op.add_column() with a server_default, or nullable=True and op.alter_column(nullable=False) later.",
@@ -251,6 +251,15 @@ sddl_operation(SddlAnalysis *analysis, const SddlFinding *f,
 		strcmp(t->rule, "disallowed-vacuum-full") == 0)
 		return psprintf(t->op_named, relname);
 
+	/* the partition is at risk; the message names the partitioned table too */
+	if (strcmp(t->rule, "attach-partition-scan") == 0 &&
+		IsA(analysis->stmt, AlterTableStmt))
+	{
+		const char *parent = ((AlterTableStmt *) analysis->stmt)->relation->relname;
+
+		return psprintf(t->op_named, relname, parent);
+	}
+
 	/* a primary key is not called a unique constraint */
 	if (strcmp(t->rule, "disallowed-unique-constraint") == 0 &&
 		IsA(analysis->stmt, AlterTableStmt) && f->cmd_index >= 0 &&
@@ -336,12 +345,20 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 
 	/* the detail: lock, effect, size, rule, verdict */
 	initStringInfo(&detail);
-	appendStringInfo(&detail, "%s takes %s on %s \"%s\"",
-					 analysis->command ? analysis->command : "The statement",
-					 sddl_lockmode_name(mode), sddl_relkind_word(rel->relkind),
-					 rel->relname);
-	if (t != NULL)
-		appendStringInfo(&detail, " and holds it %s", t->duration);
+	if (strcmp(f->rule->name, "scan-under-exclusive-lock") == 0)
+		appendStringInfo(&detail, "This transaction already holds %s on %s \"%s\", so for the whole scan %s keeps it",
+						 sddl_lockmode_name(mode), sddl_relkind_word(rel->relkind),
+						 rel->relname,
+						 analysis->command ? analysis->command : "the statement");
+	else
+	{
+		appendStringInfo(&detail, "%s takes %s on %s \"%s\"",
+						 analysis->command ? analysis->command : "The statement",
+						 sddl_lockmode_name(mode), sddl_relkind_word(rel->relkind),
+						 rel->relname);
+		if (t != NULL)
+			appendStringInfo(&detail, " and holds it %s", t->duration);
+	}
 	if (sddl_lock_blocks_reads(mode))
 		appendStringInfoString(&detail, ", blocking every read and write of it.");
 	else if (sddl_lock_blocks_writes(mode))
