@@ -188,7 +188,7 @@ static const SddlRuleText sddl_rule_texts[] = {
 		"Django: RunSQL with the statement above " DJ_ATOMIC_FALSE ".",
 		"Rails: execute the statement above " RAILS_NO_TX ".",
 		"Alembic: op.execute() the statement above " ALEMBIC_AUTOCOMMIT ".",
-	"System catalogs cannot be reindexed concurrently: reindex them in a maintenance window."},
+	"REINDEX SCHEMA, DATABASE and SYSTEM are not rewritten: reindex each table with REINDEX TABLE ... CONCURRENTLY outside a transaction block; system catalogs cannot be reindexed concurrently and need a maintenance window."},
 	{"rewriting-table",
 		"rewriting table \"%s\" (%s)",
 		"rewriting table \"%s\"",
