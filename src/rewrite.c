@@ -1096,6 +1096,18 @@ sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
 	SddlRewriteKind kind = sddl_rewrite_kind(pstmt->utilityStmt);
 	PlannedStmt *copy = (PlannedStmt *) copyObjectImpl(pstmt);
 
+	/*
+	 * The catalog may have changed since policy looked (a concurrent DROP
+	 * of the default partition, a new unique index): without a rewrite,
+	 * run the statement as given.
+	 */
+	if (kind == SDDL_RW_NONE)
+	{
+		sddl_execute_plain(analysis, stats, pstmt, queryString, readOnlyTree,
+						   context, params, queryEnv, dest, qc);
+		return;
+	}
+
 	rw->cxt = CurrentMemoryContext;
 	rw->stats = stats;
 	stats->attempts = 1;
