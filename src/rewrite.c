@@ -479,6 +479,16 @@ sddl_after_keyword(const char *sql, const char *kw)
 	return result;
 }
 
+/*
+ * What goes between a statement and words appended to it: a newline when
+ * the statement may end in a -- comment, which would swallow them.
+ */
+static const char *
+sddl_append_sep(const char *sql)
+{
+	return strstr(sql, "--") ? "\n" : " ";
+}
+
 /* sql with text inserted at offset pos */
 static char *
 sddl_insert_at(const char *sql, int pos, const char *text)
@@ -612,7 +622,7 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
 			sql = sddl_add_concurrently(sql, "view");
 			break;
 		case SDDL_RW_DETACH:
-			sql = psprintf("%s CONCURRENTLY", sql);
+			sql = psprintf("%s%sCONCURRENTLY", sql, sddl_append_sep(sql));
 			break;
 		case SDDL_RW_NOT_VALID:
 			{
@@ -622,8 +632,8 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
 					return NULL;
 				c = (Constraint *) cmd->def;
 
-				sql = psprintf("%s NOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s",
-							   sql, sddl_qualified_name(relid),
+				sql = psprintf("%s%sNOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s",
+							   sql, sddl_append_sep(sql), sddl_qualified_name(relid),
 							   c->conname ? quote_identifier(c->conname) :
 							   "<constraint name>");
 				break;
