@@ -391,7 +391,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 				appendStringInfo(&detail, " safe_ddl refused the statement (rule %s).",
 								 f->rule->name);
 			else if (d->override)
-				appendStringInfo(&detail, " safe_ddl allowed it because safe_ddl.mode was relaxed to observe in this session, and logged the override (rule %s).",
+				appendStringInfo(&detail, " safe_ddl allowed it because a safe_ddl setting was relaxed in this session, and logged the override (rule %s).",
 								 f->rule->name);
 			else
 				appendStringInfo(&detail, " safe_ddl would refuse it in enforce mode (rule %s).",

@@ -230,6 +230,56 @@ sddl_relation_exempt(const SddlFinding *f)
 }
 
 /*
+ * Break-glass through the other settings: was this finding let through only
+ * because the session changed safe_ddl.disabled_rules,
+ * safe_ddl.bookkeeping_tables or safe_ddl.small_table_size away from the
+ * value the DBA configured (the reset value)?  Called for a finding that
+ * was ignored or exempted.
+ */
+static bool
+sddl_finding_relaxed_by_session(const SddlFinding *f)
+{
+	const SddlRelation *rel = f->rel;
+	const char *reset;
+	int			reset_kb;
+
+	if (sddl_rule_disabled(f->rule))
+		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.disabled_rules"),
+								  f->rule->name);
+	if (rel == NULL || rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
+		return false;
+	if (sddl_is_bookkeeping(rel->relname))
+		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.bookkeeping_tables"),
+								  rel->relname);
+	reset = GetConfigOptionResetString("safe_ddl.small_table_size");
+	if (reset == NULL || !parse_int(reset, &reset_kb, GUC_UNIT_KB, NULL))
+		return false;
+	return rel->bytes >= (int64) reset_kb * 1024;
+}
+
+/*
+ * What enforce mode does with a finding on a relation that is not exempt.
+ */
+static SddlAction
+sddl_finding_action(const SddlFinding *f, SddlAnalysis *analysis,
+					bool autocommit, int *rewritable)
+{
+	SddlAction	action = f->rule->default_action;
+
+	if (f->rule->has_rewrite)
+	{
+		/* *rewritable: -1 unknown, 0 no, 1 yes; computed once */
+		if (*rewritable < 0)
+			*rewritable = (autocommit && sddl_rewrite_supported(analysis)) ? 1 : 0;
+		if (*rewritable)
+			return SDDL_ACTION_REWRITE;
+	}
+	if (action == SDDL_ACTION_REWRITE)
+		action = SDDL_ACTION_REJECT;
+	return action;
+}
+
+/*
  * Order of strictness: the strictest finding decides.
  */
 static int
@@ -270,8 +320,9 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 {
 	SddlDecision *d = palloc0(sizeof(SddlDecision));
 	bool		autocommit;
-	bool		rewritable = false;
-	bool		rewritable_known = false;
+	int			rewritable = -1;
+	const SddlFinding *relaxed = NULL;
+	SddlAction	relaxed_action = SDDL_ACTION_ALLOW;
 	ListCell   *lc;
 
 	d->action = SDDL_ACTION_ALLOW;
@@ -284,27 +335,25 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 		SddlFinding *f = (SddlFinding *) lfirst(lc);
 		SddlAction	action;
 
-		if (f->rule == NULL || sddl_rule_disabled(f->rule))
+		if (f->rule == NULL)
 			continue;
-		if (sddl_relation_exempt(f))
-			continue;
-
-		action = f->rule->default_action;
-		if (f->rule->has_rewrite)
+		if (sddl_rule_disabled(f->rule) || sddl_relation_exempt(f))
 		{
-			if (!rewritable_known)
+			/* remember the strictest finding a session setting let through */
+			if (sddl_finding_relaxed_by_session(f))
 			{
-				rewritable = autocommit && sddl_rewrite_supported(analysis);
-				rewritable_known = true;
+				action = sddl_finding_action(f, analysis, autocommit,
+											 &rewritable);
+				if (sddl_action_rank(action) > sddl_action_rank(relaxed_action))
+				{
+					relaxed_action = action;
+					relaxed = f;
+				}
 			}
-			if (rewritable)
-				action = SDDL_ACTION_REWRITE;
-			else if (action == SDDL_ACTION_REWRITE)
-				action = SDDL_ACTION_REJECT;
+			continue;
 		}
-		else if (action == SDDL_ACTION_REWRITE)
-			action = SDDL_ACTION_REJECT;
 
+		action = sddl_finding_action(f, analysis, autocommit, &rewritable);
 		if (sddl_action_rank(action) > sddl_action_rank(d->enforce_action))
 		{
 			d->enforce_action = action;
@@ -324,6 +373,20 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 	{
 		d->action = SDDL_ACTION_WARN;
 		d->override = sddl_mode_relaxed_in_session();
+	}
+
+	/*
+	 * A refusal or rewrite that only a session's SET of another setting
+	 * avoided is a break-glass too: allowed, and logged as an override with
+	 * the rule it bypassed.
+	 */
+	if (relaxed != NULL && relaxed_action != SDDL_ACTION_WARN &&
+		sddl_action_rank(relaxed_action) > sddl_action_rank(d->enforce_action))
+	{
+		d->action = SDDL_ACTION_ALLOW;
+		d->enforce_action = relaxed_action;
+		d->finding = relaxed;
+		d->override = true;
 	}
 
 	if (d->finding != NULL)

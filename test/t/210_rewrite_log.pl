@@ -87,6 +87,28 @@ like($err, qr/WARNING:  creating index "orders_id_glass" on table "orders" would
 is(logged('CREATE INDEX orders_id_glass%'),
     'override|require-concurrent-index-creation||', 'break-glass logged as override');
 
+# break-glass through another setting: SET LOCAL of disabled_rules
+($ret, $out, $err) = $node->psql('postgres', q{
+    BEGIN;
+    SET LOCAL safe_ddl.disabled_rules = 'require-concurrent-index-creation';
+    CREATE INDEX orders_id_disabled ON orders (id);
+    COMMIT;});
+is($ret, 0, 'break-glass by disabled_rules: the statement runs');
+is(logged('CREATE INDEX orders_id_disabled%'),
+    'override|require-concurrent-index-creation||',
+    'break-glass by disabled_rules logged as override with the bypassed rule');
+
+# a DBA's disabled_rules (not a session change): allowed, not override
+$node->safe_psql('postgres',
+    "ALTER DATABASE postgres SET safe_ddl.disabled_rules = 'require-concurrent-index-creation'");
+$node->safe_psql('postgres', q{
+    BEGIN;
+    CREATE INDEX orders_id_dba ON orders (id);
+    COMMIT;});
+is(logged('CREATE INDEX orders_id_dba%'), 'allowed|||',
+    'a rule disabled by the DBA is simply allowed');
+$node->safe_psql('postgres', 'ALTER DATABASE postgres RESET safe_ddl.disabled_rules');
+
 # observe mode configured by the DBA: warned, not override
 $node->safe_psql('postgres', 'ALTER DATABASE postgres SET safe_ddl.mode = observe');
 ($ret, $out, $err) = $node->psql('postgres', q{
