@@ -889,7 +889,7 @@ sddl_undo_all(SddlRewrite *rw)
 					(errmsg("safe_ddl could not undo a step of its rewrite: %s",
 							edata->message),
 					 u->sql ? errdetail("The undo statement was: %s", u->sql) : 0,
-					 errhint("Drop INVALID indexes and NOT VALID constraints it left behind by hand.")));
+					 errhint("Drop what it left behind by hand: INVALID indexes (pg_index.indisvalid = false) with DROP INDEX CONCURRENTLY, NOT VALID constraints (pg_constraint.convalidated = false) with ALTER TABLE ... DROP CONSTRAINT.")));
 		}
 		PG_END_TRY();
 	}
