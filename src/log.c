@@ -34,6 +34,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -402,6 +403,7 @@ sddl_log_event(const SddlLogEvent *event)
 	rec->pid = MyProcPid;
 	rec->database_oid = MyDatabaseId;
 	rec->user_oid = userid;
+	rec->encoding = GetDatabaseEncoding();
 	rec->lock_wait_ms = event->lock_wait_ms;
 	rec->attempts = event->attempts;
 	rec->duration_ms = event->duration_ms;

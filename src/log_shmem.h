@@ -82,6 +82,7 @@ typedef struct SddlLogRecord
 	double		duration_ms;
 	Oid			database_oid;	/* resolved by the worker when database is "" */
 	Oid			user_oid;		/* resolved by the worker when username is "" */
+	int32		encoding;		/* of the database the event comes from */
 	int32		pid;
 	int32		attempts;
 	uint32		flags;

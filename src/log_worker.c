@@ -14,9 +14,13 @@
  * - Not yet installed: while safe_ddl.lock_log does not exist in
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
  *   they are counted as dropped) and the worker checks again at each wake.
- * - A batch that cannot be inserted is retried row by row; a row that still
- *   fails is retried with its JSON fields stored as JSON strings, and then
- *   dropped and counted, so that one bad event never blocks the others.
+ * - A batch refused for a data or integrity error is retried row by row; a
+ *   row that still fails is retried with its blockers (JSON text from the
+ *   executor) stored as a JSON string, and then dropped and counted, so
+ *   that one bad event never blocks the others.  (relations is built here,
+ *   always valid.)  Any other failure (the table locked by someone for
+ *   longer than the writer's lock_timeout, a cancel) keeps the rows and
+ *   retries 5 s later.
  * - SIGTERM (server shutdown, pg_terminate_backend): write everything
  *   buffered, then exit.  The postmaster restarts the worker after
  *   bgw_restart_time when it exits while the server keeps running, and after
@@ -25,7 +29,7 @@
  *   finished, so on a standby it does not run (and standbys intercept no
  *   DDL).  After promotion it starts.
  * - Retention: with safe_ddl.log_retention > 0 the worker deletes older
- *   rows, at most once an hour.
+ *   rows when it starts, when the setting changes, and then hourly.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -43,6 +47,7 @@
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -52,6 +57,7 @@
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/json.h"
@@ -68,6 +74,9 @@
 /* How often retention runs */
 #define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
 
+/* Pause after a write that failed for a reason other than its rows */
+#define SDDL_LOG_RETRY_MS	5000
+
 /* Seconds before the postmaster restarts a worker that exited */
 #define SDDL_LOG_RESTART_SECONDS	5
 
@@ -75,30 +84,44 @@ typedef enum SddlWriteResult
 {
 	SDDL_WRITE_OK,
 	SDDL_WRITE_NO_TABLE,		/* the extension is not installed (yet) */
-	SDDL_WRITE_FAILED
+	SDDL_WRITE_BAD_ROW,			/* a row was refused (data or constraint
+								 * error): find it, drop it */
+	SDDL_WRITE_RETRY			/* anything else (lock timeout, cancel, ...):
+								 * keep the rows, try again later */
 } SddlWriteResult;
 
-static const char *const sddl_log_insert_sql[2] = {
-	/* normal: blockers is JSON text */
-	"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-	"application_name, pid, command, statement, relations, lock_mode, "
-	"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"$8::pg_catalog.jsonb, $9, $10, $11, $12, $13, $14, $15, "
-	"$16::pg_catalog.jsonb, $17, $18)",
-	/* sanitized: JSON fields stored as JSON strings */
-	"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-	"application_name, pid, command, statement, relations, lock_mode, "
-	"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-	"blockers, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	"pg_catalog.to_jsonb($8::pg_catalog.text), $9, $10, $11, $12, $13, $14, "
-	"$15, pg_catalog.to_jsonb($16::pg_catalog.text), $17, $18)"
-};
+/*
+ * One INSERT per batch: the columns arrive as arrays, one element per
+ * event, so the executor starts once per batch rather than once per row.
+ * $19 says, per event, to store blockers as a JSON string (it was truncated,
+ * or is being retried after a data error) rather than parse it.
+ */
+static const char *const sddl_log_insert_sql =
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
+"application_name, pid, command, statement, relations, lock_mode, "
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
+"blockers, sqlstate, error) "
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
+"c12, c13, c14, c15, "
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
+"ELSE c16::pg_catalog.jsonb END, c17, c18 "
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
+"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
+"c16, c17, c18, c19)";
 
-static const Oid sddl_log_argtypes[SDDL_LOG_NPARAMS] = {
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+
+/* element type of each parameter array */
+static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
 	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
 };
 
 static MemoryContext sddl_log_worker_cxt = NULL;
@@ -111,6 +134,15 @@ void
 sddl_log_register_worker(void)
 {
 	BackgroundWorker worker;
+
+	/*
+	 * pg_upgrade starts both clusters in binary-upgrade mode and drops and
+	 * recreates every database, the writer's included: a connected writer
+	 * makes that fail.  No event can arise then anyway, since the hook
+	 * leaves binary-upgrade statements alone.
+	 */
+	if (IsBinaryUpgrade)
+		return;
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
@@ -213,21 +245,50 @@ sddl_log_resolve(const char *name, Oid oid, bool is_role)
 	return found ? found : psprintf("%u", oid);
 }
 
-static Datum
-sddl_log_text(const char *s, uint32 flags, uint32 flag, char *nulls, int i)
+/*
+ * A string of the record, in this database's encoding.  Events come from
+ * every database of the cluster, whose encodings may differ.  Normally the
+ * text is converted (an unconvertible character is a data error, which
+ * makes the caller retry the row with ascii set); with ascii, or when the
+ * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
+ */
+static char *
+sddl_log_conv(const char *str, int encoding, bool ascii)
 {
-	if (flag != 0 && (flags & flag) == 0)
+	int			server = GetDatabaseEncoding();
+	char	   *out;
+	char	   *p;
+
+	if (encoding == server || server == PG_SQL_ASCII)
+		return (char *) str;
+	if (!ascii && encoding != PG_SQL_ASCII)
+		return pg_any_to_server(str, strlen(str), encoding);
+	out = pstrdup(str);
+	for (p = out; *p != '\0'; p++)
+		if (IS_HIGHBIT_SET(*p))
+			*p = '?';
+	return out;
+}
+
+/* A text value from an optional field of the record */
+static Datum
+sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
+			  bool ascii, bool *isnull)
+{
+	if (flag != 0 && (rec->flags & flag) == 0)
 	{
-		nulls[i] = 'n';
+		*isnull = true;
 		return (Datum) 0;
 	}
-	return CStringGetTextDatum(s);
+	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
 }
 
 /*
  * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores the JSON fields as JSON strings.  Errors are reported to
- * the server log and turned into SDDL_WRITE_FAILED.
+ * sanitize stores blockers as a JSON string and replaces characters that
+ * do not convert to this database's encoding.  Errors are reported to
+ * the server log and classified: a data or integrity error blames a row,
+ * anything else (the table locked by someone, a cancel) is worth a retry.
  */
 static SddlWriteResult
 sddl_log_write(uint64 from, int n, bool sanitize)
@@ -248,77 +309,106 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 			result = SDDL_WRITE_NO_TABLE;
 		else
 		{
-			SPIPlanPtr	plan;
+			Datum	   *cols[SDDL_LOG_NCOLS];
+			bool	   *nulls[SDDL_LOG_NCOLS];
+			Datum		args[SDDL_LOG_NCOLS];
+			Oid			argtypes[SDDL_LOG_NCOLS];
+			int			c;
 			int			i;
+			int			ret;
 
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
 			PushActiveSnapshot(GetTransactionSnapshot());
 			pgstat_report_activity(STATE_RUNNING, "writing safe_ddl.lock_log");
 
-			plan = SPI_prepare(sddl_log_insert_sql[sanitize ? 1 : 0],
-							   SDDL_LOG_NPARAMS, (Oid *) sddl_log_argtypes);
-			if (plan == NULL)
-				elog(ERROR, "SPI_prepare failed: %s",
-					 SPI_result_code_string(SPI_result));
-
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				cols[c] = palloc(sizeof(Datum) * n);
+				nulls[c] = palloc0(sizeof(bool) * n);
+			}
 			for (i = 0; i < n; i++)
 			{
 				SddlLogRecord *rec = sddl_log_slot(shared, from + i);
-				Datum		values[SDDL_LOG_NPARAMS];
-				char		nulls[SDDL_LOG_NPARAMS];
-				SPIPlanPtr	use = plan;
 				uint32		f = rec->flags;
 
-				memset(nulls, ' ', sizeof(nulls));
-				values[0] = TimestampTzGetDatum(rec->logged_at);
-				values[1] = CStringGetTextDatum(sddl_log_resolve(rec->database,
-																 rec->database_oid, false));
-				values[2] = CStringGetTextDatum(sddl_log_resolve(rec->username,
-																 rec->user_oid, true));
-				values[3] = sddl_log_text(rec->application_name, f,
-										  SDDL_LOG_HAS_APPNAME, nulls, 3);
-				values[4] = Int32GetDatum(rec->pid);
-				values[5] = sddl_log_text(rec->command, f,
-										  SDDL_LOG_HAS_COMMAND, nulls, 5);
-				values[6] = sddl_log_text(rec->statement, f,
-										  SDDL_LOG_HAS_STATEMENT, nulls, 6);
+				cols[0][i] = TimestampTzGetDatum(rec->logged_at);
+				cols[1][i] = sddl_log_text(rec, sddl_log_resolve(rec->database,
+																 rec->database_oid,
+																 false),
+										   0, sanitize, &nulls[1][i]);
+				cols[2][i] = sddl_log_text(rec, sddl_log_resolve(rec->username,
+																 rec->user_oid,
+																 true),
+										   0, sanitize, &nulls[2][i]);
+				cols[3][i] = sddl_log_text(rec, rec->application_name,
+										   SDDL_LOG_HAS_APPNAME, sanitize,
+										   &nulls[3][i]);
+				cols[4][i] = Int32GetDatum(rec->pid);
+				cols[5][i] = sddl_log_text(rec, rec->command,
+										   SDDL_LOG_HAS_COMMAND, sanitize,
+										   &nulls[5][i]);
+				cols[6][i] = sddl_log_text(rec, rec->statement,
+										   SDDL_LOG_HAS_STATEMENT, sanitize,
+										   &nulls[6][i]);
 				if (f & SDDL_LOG_HAS_RELATIONS)
-					values[7] = CStringGetTextDatum(sddl_log_relations_json(rec->relations));
-				else
 				{
-					values[7] = (Datum) 0;
-					nulls[7] = 'n';
-				}
-				values[8] = sddl_log_text(rec->lock_mode, f,
-										  SDDL_LOG_HAS_LOCK_MODE, nulls, 8);
-				values[9] = Float8GetDatum(rec->lock_wait_ms);
-				values[10] = Int32GetDatum(rec->attempts);
-				values[11] = Float8GetDatum(rec->duration_ms);
-				values[12] = CStringGetTextDatum(rec->outcome);
-				values[13] = sddl_log_text(rec->rule, f,
-										   SDDL_LOG_HAS_RULE, nulls, 13);
-				values[14] = sddl_log_text(rec->rewritten_to, f,
-										   SDDL_LOG_HAS_REWRITTEN, nulls, 14);
-				values[15] = sddl_log_text(rec->blockers, f,
-										   SDDL_LOG_HAS_BLOCKERS, nulls, 15);
-				values[16] = sddl_log_text(rec->sqlstate, f,
-										   SDDL_LOG_HAS_SQLSTATE, nulls, 16);
-				values[17] = sddl_log_text(rec->error, f,
-										   SDDL_LOG_HAS_ERROR, nulls, 17);
+					char	   *rels = sddl_log_conv(rec->relations,
+													 rec->encoding, sanitize);
 
-				/* truncated blockers are no longer JSON: store a string */
-				if (!sanitize && (f & SDDL_LOG_BLOCKERS_TRUNCATED))
-				{
-					use = SPI_prepare(sddl_log_insert_sql[1], SDDL_LOG_NPARAMS,
-									  (Oid *) sddl_log_argtypes);
-					if (use == NULL)
-						elog(ERROR, "SPI_prepare failed: %s",
-							 SPI_result_code_string(SPI_result));
+					cols[7][i] = CStringGetTextDatum(sddl_log_relations_json(rels));
 				}
-				if (SPI_execute_plan(use, values, nulls, false, 0) != SPI_OK_INSERT)
-					elog(ERROR, "could not insert into safe_ddl.lock_log");
+				else
+					nulls[7][i] = true;
+				cols[8][i] = sddl_log_text(rec, rec->lock_mode,
+										   SDDL_LOG_HAS_LOCK_MODE, sanitize,
+										   &nulls[8][i]);
+				cols[9][i] = Float8GetDatum(rec->lock_wait_ms);
+				cols[10][i] = Int32GetDatum(rec->attempts);
+				cols[11][i] = Float8GetDatum(rec->duration_ms);
+				cols[12][i] = sddl_log_text(rec, rec->outcome, 0, sanitize,
+											&nulls[12][i]);
+				cols[13][i] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE,
+											sanitize, &nulls[13][i]);
+				cols[14][i] = sddl_log_text(rec, rec->rewritten_to,
+											SDDL_LOG_HAS_REWRITTEN, sanitize,
+											&nulls[14][i]);
+				cols[15][i] = sddl_log_text(rec, rec->blockers,
+											SDDL_LOG_HAS_BLOCKERS, sanitize,
+											&nulls[15][i]);
+				cols[16][i] = sddl_log_text(rec, rec->sqlstate,
+											SDDL_LOG_HAS_SQLSTATE, sanitize,
+											&nulls[16][i]);
+				cols[17][i] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR,
+											sanitize, &nulls[17][i]);
+				/* truncated blockers are no longer JSON: store a string */
+				cols[18][i] = BoolGetDatum(sanitize ||
+										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
 			}
+			for (c = 0; c < SDDL_LOG_NCOLS; c++)
+			{
+				Oid			elemtype = sddl_log_coltypes[c];
+				int16		typlen;
+				bool		typbyval;
+				char		typalign;
+				int			dims[1];
+				int			lbs[1];
+
+				get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+				dims[0] = n;
+				lbs[0] = 1;
+				args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c],
+															 1, dims, lbs,
+															 elemtype, typlen,
+															 typbyval, typalign));
+				argtypes[c] = get_array_type(elemtype);
+			}
+
+			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
+										argtypes, args, NULL, false, 0);
+			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
+				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
+					 SPI_result_code_string(ret));
 
 			SPI_finish();
 			PopActiveSnapshot();
@@ -327,13 +417,23 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+		int			category;
+
 		MemoryContextSwitchTo(sddl_log_worker_cxt);
 		HOLD_INTERRUPTS();
+		edata = CopyErrorData();
 		EmitErrorReport();
 		AbortCurrentTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
-		result = SDDL_WRITE_FAILED;
+		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		if (category == ERRCODE_DATA_EXCEPTION ||
+			category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
+			result = SDDL_WRITE_BAD_ROW;
+		else
+			result = SDDL_WRITE_RETRY;
+		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 
@@ -343,10 +443,11 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 }
 
 /*
- * Write everything buffered.  Returns false when the table is missing, in
- * which case the events stay buffered.
+ * Write everything buffered.  Returns SDDL_WRITE_OK when the ring is empty;
+ * SDDL_WRITE_NO_TABLE or SDDL_WRITE_RETRY when the rest must wait (it stays
+ * buffered).
  */
-static bool
+static SddlWriteResult
 sddl_log_flush(void)
 {
 	SddlLogShared *shared = sddl_log_shared;
@@ -364,7 +465,7 @@ sddl_log_flush(void)
 		n = (int) Min(shared->head - tail, (uint64) shared->nslots);
 		LWLockRelease(shared->lock);
 		if (n == 0)
-			return true;
+			return SDDL_WRITE_OK;
 
 		res = sddl_log_write(tail, n, false);
 		if (res == SDDL_WRITE_NO_TABLE)
@@ -372,9 +473,11 @@ sddl_log_flush(void)
 			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 			shared->extension_missing = true;
 			LWLockRelease(shared->lock);
-			return false;
+			return res;
 		}
-		if (res == SDDL_WRITE_FAILED)
+		if (res == SDDL_WRITE_RETRY)
+			return res;
+		if (res == SDDL_WRITE_BAD_ROW)
 		{
 			int			i;
 
@@ -382,18 +485,18 @@ sddl_log_flush(void)
 			for (i = 0; i < n; i++)
 			{
 				res = sddl_log_write(tail + i, 1, false);
-				if (res == SDDL_WRITE_FAILED)
+				if (res == SDDL_WRITE_BAD_ROW)
 					res = sddl_log_write(tail + i, 1, true);
-				if (res == SDDL_WRITE_NO_TABLE)
-					break;		/* dropped meanwhile: keep the rest */
-				if (res == SDDL_WRITE_FAILED)
+				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
+					break;		/* not this row's fault: keep the rest */
+				if (res == SDDL_WRITE_BAD_ROW)
 					lost++;
 			}
 			if (i < n)
 			{
 				n = i;
 				if (n == 0)
-					return false;
+					return res;
 			}
 			if (lost > 0)
 				ereport(LOG,
@@ -507,17 +610,32 @@ sddl_log_worker_main(Datum main_arg)
 	for (;;)
 	{
 		bool		shutting_down = ShutdownRequestPending;
-		bool		ready;
+		SddlWriteResult res;
+		long		timeout = sddl_log_flush_interval;
+		int			retries;
 
 		if (ConfigReloadPending)
 		{
+			int			old_retention = sddl_log_retention;
+
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			/* a new retention applies at once */
+			if (sddl_log_retention != old_retention)
+				last_purge = 0;
 		}
 
-		ready = sddl_log_flush();
+		res = sddl_log_flush();
 
-		if (ready && sddl_log_retention > 0 &&
+		/* the table locked by someone, say: a few quick retries at shutdown */
+		for (retries = 0; shutting_down && res == SDDL_WRITE_RETRY && retries < 10;
+			 retries++)
+		{
+			pg_usleep(200 * 1000L);
+			res = sddl_log_flush();
+		}
+
+		if (res == SDDL_WRITE_OK && sddl_log_retention > 0 &&
 			TimestampDifferenceExceeds(last_purge, GetCurrentTimestamp(),
 									   SDDL_LOG_PURGE_INTERVAL_MS))
 		{
@@ -532,19 +650,26 @@ sddl_log_worker_main(Datum main_arg)
 			LWLockAcquire(shared->lock, LW_SHARED);
 			left = shared->head - shared->tail;
 			LWLockRelease(shared->lock);
-			if (!ready && left > 0)
+			if (res == SDDL_WRITE_NO_TABLE && left > 0)
 				ereport(LOG,
 						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
 								(unsigned long long) left),
 						 errdetail("The table safe_ddl.lock_log does not exist in database \"%s\".",
 								   sddl_log_database)));
+			else if (left > 0)
+				ereport(LOG,
+						(errmsg("safe_ddl lock log: %llu events could not be written before shutdown",
+								(unsigned long long) left)));
 			/* exit code 1: restarted if the server is not shutting down */
 			proc_exit(1);
 		}
 
+		/* after a failure, do not fill the server log every interval */
+		if (res == SDDL_WRITE_RETRY)
+			timeout = Max(timeout, SDDL_LOG_RETRY_MS);
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 sddl_log_flush_interval,
+						 timeout,
 						 PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();

@@ -121,11 +121,12 @@ my ($duration, $wait, $blockers) = split /\|/,
 note "real wait $real_ms ms, logged duration $duration ms, lock wait $wait ms";
 cmp_ok(abs($duration - $real_ms), '<=', 0.1 * $real_ms,
     'its duration is within 10% of the time it was blocked');
-TODO:
+SKIP:
 {
     # lock_wait_ms and blockers are measured by the lock-safety executor
-    # (another issue); the log stores what it reports.
-    local $TODO = 'lock waits are measured by the executor (issue #3/#4)';
+    # (another issue); the log stores what it reports.  These checks run as
+    # soon as it reports a wait.
+    skip 'the executor does not measure lock waits yet', 2 if $wait == 0;
     cmp_ok(abs($wait - $real_ms), '<=', 0.1 * $real_ms,
         'its lock wait is within 10% of the time it was blocked');
     like($blockers // '', qr/\b$holder_pid\b/, 'the blocker is named');
@@ -138,6 +139,26 @@ ok( defined wait_for(
         "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE database = 'other' AND statement = 'CREATE TABLE other_t (a int)'",
         30),
     'an event of another database is recorded');
+
+# Other encodings: text is converted to the log database's encoding; from
+# SQL_ASCII, where the bytes mean nothing, non-ASCII becomes '?'.
+$node->safe_psql('postgres', <<'SQL');
+CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C';
+CREATE DATABASE ascii TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C';
+SQL
+$node->safe_psql('latin',
+    "SET client_encoding = 'UTF8'; CREATE TABLE \"café\" (a int)");
+$node->safe_psql('ascii', 'CREATE TABLE "naïve" (a int)');
+ok( defined wait_for(
+        "SELECT count(*) = 2 FROM safe_ddl.lock_log WHERE database IN ('latin', 'ascii')",
+        30),
+    'events of databases with other encodings are recorded');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT string_agg(statement, ',' ORDER BY database) FROM safe_ddl.lock_log WHERE database IN ('latin', 'ascii')"
+    ),
+    'CREATE TABLE "na??ve" (a int),CREATE TABLE "café" (a int)',
+    'their text is converted to the log database\'s encoding');
 
 # 5. safe_ddl.log_level and the statement length limit.
 $node->psql(
@@ -226,12 +247,42 @@ cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
 $node->safe_psql('postgres',
     "ALTER SYSTEM RESET safe_ddl.log_flush_interval; SELECT pg_reload_conf()");
 
-# 8. The views (their content is checked by sql/log.sql).
+# 8. Retention: the writer deletes rows older than safe_ddl.log_retention
+#    as soon as the setting changes.
+$node->safe_psql('postgres', <<'SQL');
+INSERT INTO safe_ddl.lock_log (logged_at, database, username, pid, outcome, statement)
+VALUES (now() - interval '40 days', 'postgres', 'postgres', 1, 'allowed', 'an old one');
+ALTER SYSTEM SET safe_ddl.log_retention = '30d';
+SELECT pg_reload_conf();
+SQL
+ok( defined wait_for(
+        "SELECT count(*) = 0 FROM safe_ddl.lock_log WHERE statement = 'an old one'",
+        30),
+    'rows older than safe_ddl.log_retention are purged');
+cmp_ok($node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
+    '==', $total + 1, 'and only those');
+$node->safe_psql('postgres',
+    "ALTER SYSTEM RESET safe_ddl.log_retention; SELECT pg_reload_conf()");
+
+# 9. The views (their content is checked by sql/log.sql).
 is( $node->safe_psql(
         'postgres',
         "SELECT statement FROM safe_ddl.recent_events LIMIT 1"),
     'CREATE TABLE at_shutdown (a int)',
     'recent_events shows the newest event first');
+
+# 10. pg_dump keeps the rows (the table is an extension configuration table).
+my $dumped = $node->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log');
+my $dumpfile = $node->basedir . '/lock_log.dump';
+$node->command_ok(
+    [ 'pg_dump', '-Fc', '-f', $dumpfile, '-d', $node->connstr('postgres') ],
+    'pg_dump of the log database');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok(
+    [ 'pg_restore', '-d', $node->connstr('restored'), $dumpfile ],
+    'pg_restore into another database');
+is($node->safe_psql('restored', 'SELECT count(*) FROM safe_ddl.lock_log'),
+    $dumped, 'the restored lock_log has every row');
 
 $node->stop;
 done_testing();
