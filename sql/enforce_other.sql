@@ -33,6 +33,10 @@ REFRESH MATERIALIZED VIEW enf_mv;
 ROLLBACK;
 REFRESH MATERIALIZED VIEW enf_mv;
 SELECT count(*) FROM enf_mv;
+-- an index on a materialized view is built concurrently too
+CREATE INDEX enf_mv_k ON enf_mv (k);
+SELECT indexrelid::regclass, indisvalid FROM pg_index
+ WHERE indrelid = 'enf_mv'::regclass ORDER BY 1;
 DROP MATERIALIZED VIEW enf_mv;
 
 -- no safe rewrite: rejected everywhere, with advice

@@ -172,7 +172,7 @@ static const SddlRuleText sddl_rule_texts[] = {
 		"Django: use RemoveIndexConcurrently (django.contrib.postgres.operations) " DJ_ATOMIC_FALSE ".",
 		"Rails: remove_index ..., algorithm: :concurrently " RAILS_NO_TX ".",
 		"Alembic: op.drop_index(..., postgresql_concurrently=True) " ALEMBIC_AUTOCOMMIT ".",
-	"Drop one index per statement, without CASCADE, so that it can be dropped concurrently."},
+	"Drop one index per statement, without CASCADE, so that it can be dropped concurrently; an index of a partitioned table cannot be dropped concurrently and needs a quiet moment."},
 	{"require-concurrent-refresh",
 		"refreshing materialized view \"%s\"",
 		"refreshing materialized view \"%s\"",
@@ -316,6 +316,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 		strcmp(f->rule->name, "renaming-table") == 0;
 	LOCKMODE	mode = rel->lockmode;
 	char	   *op = sddl_operation(analysis, f, t);
+	char	   *tbl;
 	const char *effect;
 	StringInfoData detail;
 	StringInfoData hint;
@@ -324,8 +325,18 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 		rel->held_mode > mode)
 		mode = rel->held_mode;
 
+	/* the operation texts say "table": say what the relation is */
+	if (rel->relkind == RELKIND_MATVIEW &&
+		(tbl = strstr(op, " table \"")) != NULL)
+	{
+		*tbl = '\0';
+		op = psprintf("%s materialized view \"%s", op, tbl + strlen(" table \""));
+	}
+
 	if (sddl_lock_blocks_reads(mode))
 		effect = "block reads and writes";
+	else if (sddl_lock_blocks_writes(mode) && rel->relkind == RELKIND_MATVIEW)
+		effect = "block refreshes";
 	else if (sddl_lock_blocks_writes(mode))
 		effect = "block writes";
 	else
@@ -361,6 +372,8 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 	}
 	if (sddl_lock_blocks_reads(mode))
 		appendStringInfoString(&detail, ", blocking every read and write of it.");
+	else if (sddl_lock_blocks_writes(mode) && rel->relkind == RELKIND_MATVIEW)
+		appendStringInfoString(&detail, ", blocking REFRESH MATERIALIZED VIEW of it.");
 	else if (sddl_lock_blocks_writes(mode))
 		appendStringInfoString(&detail, ", blocking INSERT, UPDATE and DELETE on it.");
 	else

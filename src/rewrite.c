@@ -316,7 +316,8 @@ sddl_rewrite_kind(Node *node)
 
 				/* CONCURRENTLY does not support partitioned tables */
 				if (stmt->concurrent || !OidIsValid(relid) ||
-					get_rel_relkind(relid) != RELKIND_RELATION ||
+					(get_rel_relkind(relid) != RELKIND_RELATION &&
+					 get_rel_relkind(relid) != RELKIND_MATVIEW) ||
 					!sddl_is_user_relation(relid))
 					return SDDL_RW_NONE;
 				return SDDL_RW_CREATE_INDEX;
