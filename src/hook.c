@@ -170,7 +170,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	event.command = analysis->command;
 	event.statement = sddl_statement_text(pstmt, queryString);
 
-	pcxt.in_transaction_block = IsTransactionBlock();
+	/* enforce: a pipeline cannot run CONCURRENTLY forms either */
+	pcxt.in_transaction_block = IsTransactionBlock() || SddlInPipeline();
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
 	decision = sddl_decide(analysis, &pcxt);

@@ -21,7 +21,8 @@
 /* Where the statement runs, as far as policy cares. */
 typedef struct SddlPolicyContext
 {
-	bool		in_transaction_block;	/* inside BEGIN ... COMMIT */
+	bool		in_transaction_block;	/* inside BEGIN ... COMMIT (or a
+										 * pipeline): no CONCURRENTLY */
 	bool		top_level;		/* sent by the client, not from a function */
 	const char *statement;		/* text of this statement alone, or NULL;
 								 * used to spell the SQL to run instead */
