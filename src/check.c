@@ -232,6 +232,7 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 	parsetrees = sddl_parse(sql);
 
 	cxt.created_names = NIL;
+	memset(&pcxt, 0, sizeof(pcxt));
 	pcxt.in_transaction_block = IsTransactionBlock();
 	pcxt.top_level = true;
 
@@ -248,6 +249,10 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 
 		stmtno++;
 		analysis = sddl_analyze(stmt, &cxt);
+		/* enforce: the statement's own text, for the SQL shown in hints */
+		pcxt.statement = raw->stmt_len > 0 ?
+			pnstrdup(sql + raw->stmt_location, raw->stmt_len) :
+			pstrdup(sql + raw->stmt_location);
 		decision = sddl_decide(analysis, &pcxt);
 
 		memset(nulls, 0, sizeof(nulls));
@@ -283,6 +288,18 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 			}
 			else
 				nulls[7] = true;
+			/* enforce: policy's message and hint on the deciding row */
+			nulls[8] = nulls[9] = true;
+			if (f && f == decision->finding && decision->message)
+			{
+				values[8] = CStringGetTextDatum(decision->message);
+				nulls[8] = false;
+				if (decision->hint)
+				{
+					values[9] = CStringGetTextDatum(decision->hint);
+					nulls[9] = false;
+				}
+			}
 			tuplestore_putvalues(store, tupdesc, values, nulls);
 		}
 

@@ -17,6 +17,7 @@
 #define SAFE_DDL_COMPAT_H
 
 
+#include "access/xact.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
 
@@ -98,6 +99,23 @@
 #define SddlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
 #endif
 /* -- end of lock waits -- */
+
+/* PostgreSQL 15 added UNIQUE NULLS NOT DISTINCT. */
+#if PG_VERSION_NUM >= 150000
+#define SddlConstraintNullsNotDistinct(c) ((c)->nulls_not_distinct)
+#else
+#define SddlConstraintNullsNotDistinct(c) false
+#endif
+
+/*
+ * In an extended-protocol pipeline, CONCURRENTLY forms fail like in a
+ * transaction block.  The flag exists in recent minor releases only.
+ */
+#ifdef XACT_FLAGS_PIPELINING
+#define SddlInPipeline() ((MyXactFlags & XACT_FLAGS_PIPELINING) != 0)
+#else
+#define SddlInPipeline() false
+#endif
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000

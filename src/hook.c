@@ -28,7 +28,9 @@
 #include "executor.h"
 #include "hook.h"
 #include "log.h"
+#include "messages.h"
 #include "policy.h"
+#include "rewrite.h"
 #include "safe_ddl.h"
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
@@ -165,20 +167,46 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 
 	analysis = sddl_analyze(pstmt->utilityStmt, NULL);
 
-	pcxt.in_transaction_block = IsTransactionBlock();
-	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
-	decision = sddl_decide(analysis, &pcxt);
-
 	event.command = analysis->command;
 	event.statement = sddl_statement_text(pstmt, queryString);
+
+	/* enforce: a pipeline cannot run CONCURRENTLY forms either */
+	pcxt.in_transaction_block = IsTransactionBlock() || SddlInPipeline();
+	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
+	pcxt.statement = event.statement;
+	decision = sddl_decide(analysis, &pcxt);
+
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)
 		event.rule = decision->finding->rule->name;
 
+	/* --- enforcement: act on the decision (owner: enforce) --- */
+	if (decision->action == SDDL_ACTION_REJECT)
+	{
+		/* refused before taking any lock; the log records it first */
+		event.sqlstate = unpack_sql_state(SDDL_ERRCODE_REJECTED);
+		event.error = decision->message;
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		event.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+		sddl_log_event(&event);
+		sddl_report_decision(decision);
+		pg_unreachable();
+	}
+	/* a WARNING for warn, a NOTICE announcing a rewrite */
+	sddl_report_decision(decision);
+	/* --- end enforcement --- */
+
 	PG_TRY();
 	{
-		sddl_execute_plain(analysis, &stats, pstmt, queryString, readOnlyTree,
-						   context, params, queryEnv, dest, qc);
+		if (decision->action == SDDL_ACTION_REWRITE)
+			sddl_execute_rewrite(analysis, &stats, pstmt, queryString,
+								 readOnlyTree, context, params, queryEnv,
+								 dest, qc);
+		else
+			sddl_execute_plain(analysis, &stats, pstmt, queryString,
+							   readOnlyTree, context, params, queryEnv, dest,
+							   qc);
 	}
 	PG_CATCH();
 	{
@@ -193,6 +221,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 		event.lock_wait_ms = stats.wait_ms;
 		event.attempts = stats.attempts;
 		event.blockers = stats.blockers;
+		event.rewritten_to = stats.rewritten_to;	/* a failed rewrite */
 		INSTR_TIME_SET_CURRENT(elapsed);
 		INSTR_TIME_SUBTRACT(elapsed, start);
 		event.duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
@@ -200,6 +229,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	MemoryContextSwitchTo(oldcxt);
 
 	INSTR_TIME_SET_CURRENT(elapsed);
 	INSTR_TIME_SUBTRACT(elapsed, start);

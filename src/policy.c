@@ -3,6 +3,21 @@
  * policy.c
  *	  Decide what to do with an analysed statement (see policy.h).
  *
+ * For each finding of the analysis:
+ *
+ *	 - a rule listed in safe_ddl.disabled_rules is ignored;
+ *	 - a relation that cannot hurt anyone is allowed: framework bookkeeping
+ *	   tables, relations created in this transaction, temporary tables, and
+ *	   relations smaller than safe_ddl.small_table_size;
+ *	 - a rule with a safe rewrite is rewritten when the statement is sent
+ *	   by the client in autocommit mode and the rewrite applies to it;
+ *	 - otherwise the rule's default action applies, a rewrite that cannot
+ *	   happen becoming a rejection.
+ *
+ * The strictest finding decides.  In observe mode, and under the
+ * break-glass override, a rejection or rewrite becomes a warning with the
+ * same text.
+ *
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
@@ -12,26 +27,370 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
+#include "catalog/pg_class.h"
+#include "lib/stringinfo.h"
+#include "utils/guc.h"
+#include "utils/varlena.h"
+
+#include "messages.h"
 #include "policy.h"
+#include "rewrite.h"
 #include "safe_ddl.h"
 
 /*
- * Define the policy settings (safe_ddl.mode is defined in safe_ddl.c, the
- * rest arrive with the enforcement layer).
+ * safe_ddl.small_table_size, in kB.
+ *
+ * Default 10MB.  Below that size, every statement safe_ddl guards finishes
+ * within a fraction of a second even with a cold cache: reading or writing
+ * 10MB takes about 10ms from memory and about 100ms from a slow disk, and
+ * an index build or a validation scan of a table that size is of the same
+ * order.  A lock held that long is shorter than typical application
+ * timeouts, so refusing the statement would cost developers more than it
+ * protects.  Above it, the risk grows with the size while the benefit of
+ * enforcement does too.  The size is the real size of the relation on disk,
+ * never pg_class statistics, which can be missing or stale.
  */
-void
-sddl_policy_define_gucs(void)
+int			sddl_small_table_size = 10 * 1024;
+
+/* safe_ddl.disabled_rules: comma-separated rule names */
+static char *sddl_disabled_rules = NULL;
+
+/*
+ * safe_ddl.bookkeeping_tables: tables where migration tools record what they
+ * applied.  They are created and written by the tool itself on every run,
+ * are tiny, and a rejection there would break every migration.
+ */
+static char *sddl_bookkeeping_tables = NULL;
+
+#define SDDL_DEFAULT_BOOKKEEPING \
+	"django_migrations, alembic_version, schema_migrations, " \
+	"ar_internal_metadata, flyway_schema_history, databasechangelog, " \
+	"databasechangeloglock, knex_migrations, knex_migrations_lock, " \
+	"goose_db_version, __EFMigrationsHistory"
+
+/*
+ * Check hook of safe_ddl.disabled_rules: every name must be a rule.
+ */
+static bool
+sddl_check_disabled_rules(char **newval, void **extra, GucSource source)
 {
+	char	   *rawstring;
+	List	   *names;
+	ListCell   *lc;
+
+	rawstring = pstrdup(*newval);
+	if (!SplitIdentifierString(rawstring, ',', &names))
+	{
+		GUC_check_errdetail("List syntax is invalid.");
+		pfree(rawstring);
+		list_free(names);
+		return false;
+	}
+
+	foreach(lc, names)
+	{
+		char	   *name = (char *) lfirst(lc);
+
+		if (sddl_rule_lookup(name) == NULL)
+		{
+			StringInfoData valid;
+
+			initStringInfo(&valid);
+			for (int i = 0; i < sddl_rule_count; i++)
+				appendStringInfo(&valid, "%s%s", i > 0 ? ", " : "",
+								 sddl_rules[i].name);
+			GUC_check_errdetail("\"%s\" is not a safe_ddl rule.", name);
+			GUC_check_errhint("Valid rule names are: %s.", valid.data);
+			pfree(rawstring);
+			list_free(names);
+			return false;
+		}
+	}
+
+	pfree(rawstring);
+	list_free(names);
+	return true;
 }
 
 /*
- * The foundation allows everything.
+ * Check hook of safe_ddl.bookkeeping_tables: a valid list of names.
  */
+static bool
+sddl_check_name_list(char **newval, void **extra, GucSource source)
+{
+	char	   *rawstring = pstrdup(*newval);
+	List	   *names;
+	bool		ok;
+
+	ok = SplitIdentifierString(rawstring, ',', &names);
+	if (!ok)
+		GUC_check_errdetail("List syntax is invalid.");
+	pfree(rawstring);
+	list_free(names);
+	return ok;
+}
+
+void
+sddl_policy_define_gucs(void)
+{
+	DefineCustomIntVariable("safe_ddl.small_table_size",
+							"Size below which statements with long locks are allowed on a table.",
+							"Statements on relations smaller than this (real size "
+							"on disk) finish in milliseconds, so safe_ddl allows "
+							"them.  0 enforces the rules on every pre-existing "
+							"relation.",
+							&sddl_small_table_size,
+							10 * 1024,
+							0, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("safe_ddl.disabled_rules",
+							   "Comma-separated safe_ddl rules that are not enforced.",
+							   "Every name must be a rule of safe_ddl.rules.",
+							   &sddl_disabled_rules,
+							   "",
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   sddl_check_disabled_rules, NULL, NULL);
+
+	DefineCustomStringVariable("safe_ddl.bookkeeping_tables",
+							   "Tables of migration tools that safe_ddl never rejects statements on.",
+							   "Matched by table name in any schema.",
+							   &sddl_bookkeeping_tables,
+							   SDDL_DEFAULT_BOOKKEEPING,
+							   PGC_SUSET,
+							   GUC_LIST_INPUT,
+							   sddl_check_name_list, NULL, NULL);
+}
+
+/*
+ * Is relname listed in the comma-separated list?  Names in the list follow
+ * identifier rules (unquoted ones are case-folded); relname is the exact
+ * catalog name.
+ */
+static bool
+sddl_name_in_list(const char *list, const char *relname)
+{
+	char	   *rawstring;
+	List	   *names;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (list == NULL || list[0] == '\0' || relname == NULL)
+		return false;
+	rawstring = pstrdup(list);
+	if (!SplitIdentifierString(rawstring, ',', &names))
+		return false;
+	foreach(lc, names)
+	{
+		if (strcmp((char *) lfirst(lc), relname) == 0)
+		{
+			found = true;
+			break;
+		}
+	}
+	list_free(names);
+	pfree(rawstring);
+	return found;
+}
+
+bool
+sddl_is_bookkeeping(const char *relname)
+{
+	return sddl_name_in_list(sddl_bookkeeping_tables, relname);
+}
+
+bool
+sddl_rule_disabled(const SddlRule *rule)
+{
+	return sddl_name_in_list(sddl_disabled_rules, rule->name);
+}
+
+/*
+ * Can no one else be hurt by a long lock on this relation?
+ */
+static bool
+sddl_relation_exempt(const SddlFinding *f)
+{
+	const SddlRelation *rel = f->rel;
+
+	if (rel == NULL)
+		return false;
+	if (rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
+		return true;
+	if (sddl_is_bookkeeping(rel->relname))
+		return true;
+	if (rel->bytes < (int64) sddl_small_table_size * 1024)
+		return true;
+	return false;
+}
+
+/*
+ * Break-glass through the other settings: was this finding let through only
+ * because the session changed safe_ddl.disabled_rules,
+ * safe_ddl.bookkeeping_tables or safe_ddl.small_table_size away from the
+ * value the DBA configured (the reset value)?  Called for a finding that
+ * was ignored or exempted.
+ */
+static bool
+sddl_finding_relaxed_by_session(const SddlFinding *f)
+{
+	const SddlRelation *rel = f->rel;
+	const char *reset;
+	int			reset_kb;
+
+	if (sddl_rule_disabled(f->rule))
+		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.disabled_rules"),
+								  f->rule->name);
+	if (rel == NULL || rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
+		return false;
+	if (sddl_is_bookkeeping(rel->relname))
+		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.bookkeeping_tables"),
+								  rel->relname);
+	reset = GetConfigOptionResetString("safe_ddl.small_table_size");
+	if (reset == NULL || !parse_int(reset, &reset_kb, GUC_UNIT_KB, NULL))
+		return false;
+	return rel->bytes >= (int64) reset_kb * 1024;
+}
+
+/*
+ * What enforce mode does with a finding on a relation that is not exempt.
+ */
+static SddlAction
+sddl_finding_action(const SddlFinding *f, SddlAnalysis *analysis,
+					bool autocommit, int *rewritable)
+{
+	SddlAction	action = f->rule->default_action;
+
+	if (f->rule->has_rewrite)
+	{
+		/* *rewritable: -1 unknown, 0 no, 1 yes; computed once */
+		if (*rewritable < 0)
+			*rewritable = (autocommit && sddl_rewrite_supported(analysis)) ? 1 : 0;
+		if (*rewritable)
+			return SDDL_ACTION_REWRITE;
+	}
+	if (action == SDDL_ACTION_REWRITE)
+		action = SDDL_ACTION_REJECT;
+	return action;
+}
+
+/*
+ * Order of strictness: the strictest finding decides.
+ */
+static int
+sddl_action_rank(SddlAction action)
+{
+	switch (action)
+	{
+		case SDDL_ACTION_ALLOW:
+			return 0;
+		case SDDL_ACTION_WARN:
+			return 1;
+		case SDDL_ACTION_REWRITE:
+			return 2;
+		case SDDL_ACTION_REJECT:
+			return 3;
+	}
+	return 0;
+}
+
+/*
+ * Break-glass: has this session relaxed safe_ddl.mode below the value the
+ * DBA configured (server, database or role setting)?  The reset value is
+ * what the session would have without SET / SET LOCAL; since the setting
+ * is PGC_SUSET, only a superuser or a role granted SET on it can make the
+ * two differ.
+ */
+static bool
+sddl_mode_relaxed_in_session(void)
+{
+	const char *reset = GetConfigOptionResetString("safe_ddl.mode");
+
+	return sddl_mode == SDDL_MODE_OBSERVE && reset != NULL &&
+		strcmp(reset, "enforce") == 0;
+}
+
 SddlDecision *
 sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 {
 	SddlDecision *d = palloc0(sizeof(SddlDecision));
+	bool		autocommit;
+	int			rewritable = -1;
+	const SddlFinding *relaxed = NULL;
+	SddlAction	relaxed_action = SDDL_ACTION_ALLOW;
+	ListCell   *lc;
 
 	d->action = SDDL_ACTION_ALLOW;
+	d->enforce_action = SDDL_ACTION_ALLOW;
+
+	autocommit = pcxt->top_level && !pcxt->in_transaction_block;
+
+	foreach(lc, analysis->findings)
+	{
+		SddlFinding *f = (SddlFinding *) lfirst(lc);
+		SddlAction	action;
+
+		if (f->rule == NULL)
+			continue;
+		if (sddl_rule_disabled(f->rule) || sddl_relation_exempt(f))
+		{
+			/* remember the strictest finding a session setting let through */
+			if (sddl_finding_relaxed_by_session(f))
+			{
+				action = sddl_finding_action(f, analysis, autocommit,
+											 &rewritable);
+				if (sddl_action_rank(action) > sddl_action_rank(relaxed_action))
+				{
+					relaxed_action = action;
+					relaxed = f;
+				}
+			}
+			continue;
+		}
+
+		action = sddl_finding_action(f, analysis, autocommit, &rewritable);
+		if (sddl_action_rank(action) > sddl_action_rank(d->enforce_action))
+		{
+			d->enforce_action = action;
+			d->finding = f;
+		}
+	}
+
+	d->action = d->enforce_action;
+
+	/*
+	 * A rewrite runs only if every finding the statement has is covered by
+	 * it; a rewritable finding alongside a warning one still rewrites, but
+	 * alongside a rejected one the rejection wins (rank order above).
+	 */
+	if (sddl_mode != SDDL_MODE_ENFORCE &&
+		(d->action == SDDL_ACTION_REJECT || d->action == SDDL_ACTION_REWRITE))
+	{
+		d->action = SDDL_ACTION_WARN;
+		d->override = sddl_mode_relaxed_in_session();
+	}
+
+	/*
+	 * A refusal or rewrite that only a session's SET of another setting
+	 * avoided is a break-glass too: allowed, and logged as an override with
+	 * the rule it bypassed.
+	 */
+	if (relaxed != NULL && relaxed_action != SDDL_ACTION_WARN &&
+		sddl_action_rank(relaxed_action) > sddl_action_rank(d->enforce_action))
+	{
+		d->action = SDDL_ACTION_ALLOW;
+		d->enforce_action = relaxed_action;
+		d->finding = relaxed;
+		d->override = true;
+	}
+
+	if (d->finding != NULL)
+		sddl_describe(d, analysis, pcxt);
+
 	return d;
 }
