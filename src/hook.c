@@ -19,9 +19,11 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "commands/extension.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
 #include "tcop/utility.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
 #include "analysis.h"
@@ -146,6 +148,40 @@ sddl_outcome_name(const SddlDecision *decision)
 }
 
 /*
+ * The relations of the statement with the lock each needs, in the form the
+ * lock log stores ("schema.rel:LockMode", comma separated), and the
+ * strongest of those modes.
+ */
+static void
+sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	LOCKMODE	strongest = NoLock;
+
+	if (analysis->relations == NIL)
+		return;
+	initStringInfo(&buf);
+	foreach(lc, analysis->relations)
+	{
+		SddlRelation *rel = (SddlRelation *) lfirst(lc);
+
+		if (rel->relname == NULL)
+			continue;
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfo(&buf, "%s:%s",
+						 quote_qualified_identifier(rel->nspname, rel->relname),
+						 sddl_lockmode_name(rel->lockmode));
+		if (rel->lockmode > strongest)
+			strongest = rel->lockmode;
+	}
+	event->relations = buf.data;
+	if (strongest != NoLock)
+		event->lock_mode = sddl_lockmode_name(strongest);
+}
+
+/*
  * Analyse, decide, execute and log one candidate statement.
  *
  * The log row must be written whatever happens, including when the
@@ -169,6 +205,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 
 	event.command = analysis->command;
 	event.statement = sddl_statement_text(pstmt, queryString);
+	sddl_describe_locks(analysis, &event);
 
 	/* enforce: a pipeline cannot run CONCURRENTLY forms either */
 	pcxt.in_transaction_block = IsTransactionBlock() || SddlInPipeline();

@@ -135,6 +135,12 @@ cmp_ok(abs($wait - $client_ms), '<=', 0.1 * $client_ms,
 cmp_ok($wait, '>=', 0.9 * $real_ms,
     'its lock wait covers the time the holder held the lock');
 like($blockers // '', qr/\b$holder_pid\b/, 'the blocker is named');
+is( $node->safe_psql(
+        'postgres',
+        "SELECT lock_mode || ' ' || (relations @> '[{\"relation\": \"public.blocked\", \"lock_mode\": \"AccessExclusiveLock\"}]')::text FROM safe_ddl.lock_log WHERE application_name = 'sddl_blocked'"
+    ),
+    'AccessExclusiveLock true',
+    'the relation and the lock it needed are logged');
 
 # 4. Events from another database reach the table of safe_ddl.database.
 $node->safe_psql('postgres', 'CREATE DATABASE other');
