@@ -577,93 +577,71 @@ sddl_relations_in(Oid nspid, bool user_only, bool system_only,
 	return result;
 }
 
+/*
+ * Column "relcol" (a relation OID) of the row of catalog "catid" whose OID
+ * column "oidcol", indexed by "indexid", is "objid"; InvalidOid if there is
+ * no such row.  (get_catalog_object_by_oid() would do, but it does not know
+ * every catalog on every supported version: pg_attrdef is missing in 15.)
+ */
+static Oid
+sddl_catalog_row_relid(Oid catid, Oid indexid, AttrNumber oidcol,
+					   AttrNumber relcol, Oid objid)
+{
+	Relation	catalog = table_open(catid, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			result = InvalidOid;
+
+	ScanKeyInit(&key, oidcol, BTEqualStrategyNumber, F_OIDEQ,
+				ObjectIdGetDatum(objid));
+	scan = systable_beginscan(catalog, indexid, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, relcol, RelationGetDescr(catalog),
+									 &isnull);
+
+		if (!isnull)
+			result = DatumGetObjectId(d);
+	}
+	systable_endscan(scan);
+	table_close(catalog, AccessShareLock);
+	return result;
+}
+
 /* The relation a pg_depend dependent stands for, InvalidOid if none. */
 static Oid
 sddl_dependent_relation(Oid classid, Oid objid)
 {
-	Oid			result = InvalidOid;
-
-	if (classid == RelationRelationId)
-		return objid;
-	if (classid == RewriteRelationId)
+	switch (classid)
 	{
-		Relation	rwrel = table_open(RewriteRelationId, AccessShareLock);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tuple;
-
-		ScanKeyInit(&key, Anum_pg_rewrite_oid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(objid));
-		scan = systable_beginscan(rwrel, RewriteOidIndexId, true, NULL, 1,
-								  &key);
-		tuple = systable_getnext(scan);
-		if (HeapTupleIsValid(tuple))
-			result = ((Form_pg_rewrite) GETSTRUCT(tuple))->ev_class;
-		systable_endscan(scan);
-		table_close(rwrel, AccessShareLock);
+		case RelationRelationId:
+			return objid;
+		case RewriteRelationId:
+			return sddl_catalog_row_relid(RewriteRelationId, RewriteOidIndexId,
+										  Anum_pg_rewrite_oid,
+										  Anum_pg_rewrite_ev_class, objid);
+		case ConstraintRelationId:
+			return sddl_catalog_row_relid(ConstraintRelationId, ConstraintOidIndexId,
+										  Anum_pg_constraint_oid,
+										  Anum_pg_constraint_conrelid, objid);
+		case AttrDefaultRelationId:
+			return sddl_catalog_row_relid(AttrDefaultRelationId, AttrDefaultOidIndexId,
+										  Anum_pg_attrdef_oid,
+										  Anum_pg_attrdef_adrelid, objid);
+		case PolicyRelationId:
+			return sddl_catalog_row_relid(PolicyRelationId, PolicyOidIndexId,
+										  Anum_pg_policy_oid,
+										  Anum_pg_policy_polrelid, objid);
+		case TriggerRelationId:
+			return sddl_catalog_row_relid(TriggerRelationId, TriggerOidIndexId,
+										  Anum_pg_trigger_oid,
+										  Anum_pg_trigger_tgrelid, objid);
+		default:
+			return InvalidOid;
 	}
-	else if (classid == ConstraintRelationId)
-	{
-		HeapTuple	tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(objid));
-
-		if (HeapTupleIsValid(tuple))
-		{
-			result = ((Form_pg_constraint) GETSTRUCT(tuple))->conrelid;
-			ReleaseSysCache(tuple);
-		}
-	}
-	else if (classid == AttrDefaultRelationId)
-	{
-		Relation	adrel = table_open(AttrDefaultRelationId, AccessShareLock);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tuple;
-
-		ScanKeyInit(&key, Anum_pg_attrdef_oid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(objid));
-		scan = systable_beginscan(adrel, AttrDefaultOidIndexId, true, NULL, 1,
-								  &key);
-		tuple = systable_getnext(scan);
-		if (HeapTupleIsValid(tuple))
-			result = ((Form_pg_attrdef) GETSTRUCT(tuple))->adrelid;
-		systable_endscan(scan);
-		table_close(adrel, AccessShareLock);
-	}
-	else if (classid == PolicyRelationId)
-	{
-		Relation	polrel = table_open(PolicyRelationId, AccessShareLock);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tuple;
-
-		ScanKeyInit(&key, Anum_pg_policy_oid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(objid));
-		scan = systable_beginscan(polrel, PolicyOidIndexId, true, NULL, 1,
-								  &key);
-		tuple = systable_getnext(scan);
-		if (HeapTupleIsValid(tuple))
-			result = ((Form_pg_policy) GETSTRUCT(tuple))->polrelid;
-		systable_endscan(scan);
-		table_close(polrel, AccessShareLock);
-	}
-	else if (classid == TriggerRelationId)
-	{
-		Relation	trigrel = table_open(TriggerRelationId, AccessShareLock);
-		ScanKeyData key;
-		SysScanDesc scan;
-		HeapTuple	tuple;
-
-		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber,
-					F_OIDEQ, ObjectIdGetDatum(objid));
-		scan = systable_beginscan(trigrel, TriggerOidIndexId, true, NULL, 1,
-								  &key);
-		tuple = systable_getnext(scan);
-		if (HeapTupleIsValid(tuple))
-			result = ((Form_pg_trigger) GETSTRUCT(tuple))->tgrelid;
-		systable_endscan(scan);
-		table_close(trigrel, AccessShareLock);
-	}
-	return result;
 }
 
 /*
