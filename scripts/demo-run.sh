@@ -74,6 +74,8 @@ sleep 1.5
 if [ "$(psql -X -At -c "SELECT to_regclass('safe_ddl.lock_log') IS NOT NULL")" = t ]; then
     step "The durable lock log: every intercepted statement, even the rejected ones" \
         "SELECT to_char(logged_at, 'HH24:MI:SS') AS at, command, outcome, rule, round(lock_wait_ms::numeric, 1) AS wait_ms, attempts, left(statement, 50) AS statement FROM safe_ddl.lock_log ORDER BY logged_at;"
+    step "The DBA's question after a deploy: who held up the migration on orders, and for how long?" \
+        "SELECT left(l.statement, 42) AS statement, round(l.lock_wait_ms::numeric) AS waited_ms, l.attempts, b ->> 'application_name' AS blocker, b ->> 'pid' AS blocker_pid, left(b ->> 'query', 40) AS blocker_query FROM safe_ddl.lock_log l, jsonb_array_elements(l.blockers) b WHERE l.relations @> '[{\"relation\": \"public.orders\"}]' AND jsonb_typeof(l.blockers) = 'array' ORDER BY l.lock_wait_ms DESC;"
 fi
 
 if [ -n "${SDDL_KEEP:-}" ]; then
