@@ -1191,6 +1191,23 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 		return;
 	}
 
+	/*
+	 * Everything below needs a partition key (transformPartitionBound
+	 * dereferences it).  The server refuses ATTACH to a plain table in
+	 * transformPartitionCmd() before anything else, with this error; any
+	 * other relation kind it refuses earlier still, when checking what the
+	 * subcommand applies to, so there is nothing to analyse.
+	 */
+	if (OidIsValid(st->relid) && st->relkind != RELKIND_PARTITIONED_TABLE)
+	{
+		if (st->relkind == RELKIND_RELATION)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+					 errmsg("table \"%s\" is not partitioned",
+							get_rel_name(st->relid))));
+		return;
+	}
+
 	part = sddl_add_rangevar(st->a, st->cxt, pc->name, AccessExclusiveLock,
 							 false, false);
 	if (part && OidIsValid(part->relid))

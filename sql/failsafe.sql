@@ -1,0 +1,21 @@
+--
+-- safe_ddl must never hurt the server it guards: statements the server
+-- itself refuses get the server's own error, through the hook and through
+-- safe_ddl.check(), in every mode.
+--
+
+-- ATTACH PARTITION to a table that is not partitioned (this crashed the
+-- server: the analysis assumed a partition key)
+CREATE TABLE fs_np (a int);
+CREATE TABLE fs_np_part (a int);
+ALTER TABLE fs_np ATTACH PARTITION fs_np_part FOR VALUES IN (1);
+SET safe_ddl.mode = observe;
+ALTER TABLE fs_np ATTACH PARTITION fs_np_part FOR VALUES IN (1);
+SET safe_ddl.small_table_size = 0;
+ALTER TABLE fs_np ATTACH PARTITION fs_np_part FOR VALUES FROM (1) TO (2);
+RESET safe_ddl.small_table_size;
+RESET safe_ddl.mode;
+SELECT * FROM safe_ddl.check('ALTER TABLE fs_np ATTACH PARTITION fs_np_part FOR VALUES FROM (1) TO (2)');
+-- the server is still up, and the plain table is untouched
+SELECT relkind, relispartition FROM pg_class WHERE relname = 'fs_np_part';
+DROP TABLE fs_np, fs_np_part;
