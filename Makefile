@@ -17,7 +17,7 @@
 
 EXTENSION	= safe_ddl
 MODULE_big	= safe_ddl
-OBJS		= $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+OBJS		= $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/*/*.c)))
 DATA		= $(wildcard sql/safe_ddl--*.sql)
 PGFILEDESC	= "safe_ddl - lock-aware guard for schema changes"
 

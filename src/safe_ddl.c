@@ -19,10 +19,10 @@
 #include "utils/guc.h"
 
 #include "compat.h"
-#include "executor.h"
-#include "hook.h"
-#include "log.h"
-#include "policy.h"
+#include "exec/executor.h"
+#include "hook/hook.h"
+#include "log/log.h"
+#include "policy/policy.h"
 #include "safe_ddl.h"
 
 PG_MODULE_MAGIC;

@@ -35,7 +35,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/log_shmem.h
+ *	  src/log/log_shmem.h
  *
  *-------------------------------------------------------------------------
  */

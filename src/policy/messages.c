@@ -16,7 +16,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/messages.c
+ *	  src/policy/messages.c
  *
  *-------------------------------------------------------------------------
  */
@@ -29,8 +29,8 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
-#include "messages.h"
-#include "rewrite.h"
+#include "policy/messages.h"
+#include "exec/rewrite.h"
 #include "safe_ddl.h"
 
 /* How a rule's risk is described and what to do about it. */

@@ -11,14 +11,14 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/messages.h
+ *	  src/policy/messages.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SAFE_DDL_MESSAGES_H
 #define SAFE_DDL_MESSAGES_H
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* Fill d->message, d->detail, d->hint and d->safe_sql for d->finding. */
 extern void sddl_describe(SddlDecision *d, SddlAnalysis *analysis,

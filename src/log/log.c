@@ -17,7 +17,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/log.c
+ *	  src/log/log.c
  *
  *-------------------------------------------------------------------------
  */
@@ -38,8 +38,8 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
-#include "log.h"
-#include "log_shmem.h"
+#include "log/log.h"
+#include "log/log_shmem.h"
 #include "safe_ddl.h"
 
 /* safe_ddl.log_level */

@@ -9,7 +9,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/executor.c
+ *	  src/exec/executor.c
  *
  *-------------------------------------------------------------------------
  */
@@ -26,8 +26,8 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
-#include "executor.h"
-#include "hook.h"
+#include "exec/executor.h"
+#include "hook/hook.h"
 
 /* Everything needed to call the rest of the hook chain again. */
 typedef struct SddlPlainCall

@@ -7,7 +7,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/hook.h
+ *	  src/hook/hook.h
  *
  *-------------------------------------------------------------------------
  */

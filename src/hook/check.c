@@ -14,7 +14,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/check.c
+ *	  src/hook/check.c
  *
  *-------------------------------------------------------------------------
  */
@@ -34,10 +34,10 @@
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
-#include "analysis.h"
-#include "analysis_int.h"
-#include "policy.h"
-#include "rules.h"
+#include "analysis/analysis.h"
+#include "analysis/analysis_int.h"
+#include "policy/policy.h"
+#include "policy/rules.h"
 #include "safe_ddl.h"
 
 PG_FUNCTION_INFO_V1(safe_ddl_check);

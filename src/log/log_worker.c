@@ -34,7 +34,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/log_worker.c
+ *	  src/log/log_worker.c
  *
  *-------------------------------------------------------------------------
  */
@@ -67,7 +67,7 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
-#include "log_shmem.h"
+#include "log/log_shmem.h"
 
 #define SDDL_LOG_NPARAMS	18
 

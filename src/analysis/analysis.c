@@ -19,7 +19,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/analysis.c
+ *	  src/analysis/analysis.c
  *
  *-------------------------------------------------------------------------
  */
@@ -73,8 +73,8 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "analysis.h"
-#include "analysis_int.h"
+#include "analysis/analysis.h"
+#include "analysis/analysis_int.h"
 #include "compat.h"
 
 /*

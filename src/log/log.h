@@ -7,7 +7,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/log.h
+ *	  src/log/log.h
  *
  *-------------------------------------------------------------------------
  */

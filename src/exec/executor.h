@@ -7,14 +7,14 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/executor.h
+ *	  src/exec/executor.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SAFE_DDL_EXECUTOR_H
 #define SAFE_DDL_EXECUTOR_H
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "compat.h"
 
 /* What executing one statement cost in lock waits; stored in the log. */

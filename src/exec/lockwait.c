@@ -55,7 +55,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/lockwait.c
+ *	  src/exec/lockwait.c
  *
  *-------------------------------------------------------------------------
  */
@@ -86,7 +86,7 @@
 #include "utils/resowner.h"
 #include "utils/wait_event.h"
 
-#include "executor.h"
+#include "exec/executor.h"
 
 /* safe_ddl.lock_wait_strategy values */
 typedef enum SddlWaitStrategy

@@ -17,7 +17,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/analysis_alter.c
+ *	  src/analysis/analysis_alter.c
  *
  *-------------------------------------------------------------------------
  */
@@ -67,8 +67,8 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
-#include "analysis.h"
-#include "analysis_int.h"
+#include "analysis/analysis.h"
+#include "analysis/analysis_int.h"
 
 /* ----------------------------------------------------------------
  *		Column facts

@@ -7,7 +7,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/analysis_int.h
+ *	  src/analysis/analysis_int.h
  *
  *-------------------------------------------------------------------------
  */
@@ -17,7 +17,7 @@
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 
 /* Pass to sddl_add_rel as "rewrites"/"scans" when there is nothing to say. */
 #define SDDL_NO_REWRITE false

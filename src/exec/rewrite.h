@@ -12,16 +12,16 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/rewrite.h
+ *	  src/exec/rewrite.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SAFE_DDL_REWRITE_H
 #define SAFE_DDL_REWRITE_H
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 #include "compat.h"
-#include "executor.h"
+#include "exec/executor.h"
 
 /*
  * Does a rewrite exist for this statement as a whole (ignoring where it

@@ -10,7 +10,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/rules.h
+ *	  src/policy/rules.h
  *
  *-------------------------------------------------------------------------
  */

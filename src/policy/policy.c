@@ -21,7 +21,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/policy.c
+ *	  src/policy/policy.c
  *
  *-------------------------------------------------------------------------
  */
@@ -34,9 +34,9 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
-#include "messages.h"
-#include "policy.h"
-#include "rewrite.h"
+#include "policy/messages.h"
+#include "policy/policy.h"
+#include "exec/rewrite.h"
 #include "safe_ddl.h"
 
 /*

@@ -6,13 +6,13 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/rules.c
+ *	  src/policy/rules.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "rules.h"
+#include "policy/rules.h"
 
 /*
  * Keep this table sorted by name; the README's rules reference and the

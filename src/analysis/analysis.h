@@ -12,7 +12,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/analysis.h
+ *	  src/analysis/analysis.h
  *
  *-------------------------------------------------------------------------
  */
@@ -23,7 +23,7 @@
 #include "storage/block.h"
 #include "storage/lockdefs.h"
 
-#include "rules.h"
+#include "policy/rules.h"
 
 /* One pre-existing relation a statement touches. */
 typedef struct SddlRelation

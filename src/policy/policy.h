@@ -9,14 +9,14 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/policy.h
+ *	  src/policy/policy.h
  *
  *-------------------------------------------------------------------------
  */
 #ifndef SAFE_DDL_POLICY_H
 #define SAFE_DDL_POLICY_H
 
-#include "analysis.h"
+#include "analysis/analysis.h"
 
 /* Where the statement runs, as far as policy cares. */
 typedef struct SddlPolicyContext

@@ -36,7 +36,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/rewrite.c
+ *	  src/exec/rewrite.c
  *
  *-------------------------------------------------------------------------
  */
@@ -69,8 +69,8 @@
 #include "utils/syscache.h"
 
 #include "compat.h"
-#include "hook.h"
-#include "rewrite.h"
+#include "hook/hook.h"
+#include "exec/rewrite.h"
 
 typedef enum SddlRewriteKind
 {

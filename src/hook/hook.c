@@ -10,7 +10,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/hook.c
+ *	  src/hook/hook.c
  *
  *-------------------------------------------------------------------------
  */
@@ -26,13 +26,13 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "analysis.h"
-#include "executor.h"
-#include "hook.h"
-#include "log.h"
-#include "messages.h"
-#include "policy.h"
-#include "rewrite.h"
+#include "analysis/analysis.h"
+#include "exec/executor.h"
+#include "hook/hook.h"
+#include "log/log.h"
+#include "policy/messages.h"
+#include "policy/policy.h"
+#include "exec/rewrite.h"
 #include "safe_ddl.h"
 
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
