@@ -392,31 +392,27 @@ sddl_add_tree(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
  * predates the migration.  They stay listed in the relations.
  */
 void
-sddl_add_finding(SddlAnalysis *a, SddlRelation *rel, const char *rule,
+sddl_add_finding(SddlAnalysis *a, SddlRelation *rel, SddlRuleId rule,
 				 int cmd_index, const char *object)
 {
 	SddlFinding *f;
-	const SddlRule *r;
 	ListCell   *lc;
 
 	if (rel == NULL || rel->is_new)
 		return;
-	r = sddl_rule_lookup(rule);
-	if (r == NULL)
-		elog(ERROR, "safe_ddl: unknown rule \"%s\"", rule);
 
 	/* one finding per rule, relation and object */
 	foreach(lc, a->findings)
 	{
 		f = (SddlFinding *) lfirst(lc);
-		if (f->rule == r && f->rel == rel &&
+		if (f->rule == rule && f->rel == rel &&
 			((f->object == NULL && object == NULL) ||
 			 (f->object && object && strcmp(f->object, object) == 0)))
 			return;
 	}
 
 	f = palloc0(sizeof(SddlFinding));
-	f->rule = r;
+	f->rule = rule;
 	f->rel = rel;
 	f->cmd_index = cmd_index;
 	f->object = object ? pstrdup(object) : NULL;
@@ -1136,7 +1132,7 @@ sddl_analyze_index(SddlAnalysis *a, IndexStmt *stmt, SddlAnalysisContext *cxt)
 		}
 	}
 	if (!stmt->concurrent)
-		sddl_add_finding(a, r, "require-concurrent-index-creation", -1,
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_CREATION, -1,
 						 stmt->idxname);
 }
 
@@ -1165,7 +1161,7 @@ sddl_analyze_drop_index(SddlAnalysis *a, DropStmt *stmt, Oid indexid)
 	heap = sddl_add_rel(a, IndexGetRelation(indexid, true), mode, false,
 						false);
 	if (!stmt->concurrent)
-		sddl_add_finding(a, heap, "require-concurrent-index-deletion", -1,
+		sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION, -1,
 						 get_rel_name(indexid));
 }
 
@@ -1362,7 +1358,7 @@ sddl_analyze_reindex(SddlAnalysis *a, ReindexStmt *stmt,
 									false, true);
 				sddl_add_rel(a, idx, idxmode, true, true);
 				if (!concurrent)
-					sddl_add_finding(a, heap, "require-concurrent-reindex", -1,
+					sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, -1,
 									 get_rel_name(idx));
 			}
 			/* the partitioned index itself, named in the statement */
@@ -1402,7 +1398,7 @@ sddl_analyze_reindex(SddlAnalysis *a, ReindexStmt *stmt,
 			continue;
 		r = sddl_add_rel(a, tab, heapmode, true, true);
 		if (!concurrent)
-			sddl_add_finding(a, r, "require-concurrent-reindex", -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, -1, NULL);
 	}
 }
 
@@ -1439,7 +1435,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, VacuumStmt *stmt,
 		relkind = get_rel_relkind(relid);
 		r = sddl_add_rel(a, relid, mode, full, vacuum);
 		if (full)
-			sddl_add_finding(a, r, "disallowed-vacuum-full", -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, -1, NULL);
 
 		if (relkind == RELKIND_PARTITIONED_TABLE)
 		{
@@ -1454,7 +1450,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, VacuumStmt *stmt,
 					continue;
 				p = sddl_add_rel(a, lfirst_oid(lc2), mode, full, vacuum);
 				if (full && p && RELKIND_HAS_STORAGE(p->relkind))
-					sddl_add_finding(a, p, "disallowed-vacuum-full", -1,
+					sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_VACUUM_FULL, -1,
 									 NULL);
 			}
 		}
@@ -1494,7 +1490,7 @@ sddl_analyze_cluster(SddlAnalysis *a, ClusterStmt *stmt,
 		foreach(lc, tables)
 			sddl_add_finding(a, sddl_add_rel(a, lfirst_oid(lc),
 											 AccessExclusiveLock, true, true),
-							 "disallowed-cluster", -1, NULL);
+							 SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
 		return;
 	}
 
@@ -1513,12 +1509,12 @@ sddl_analyze_cluster(SddlAnalysis *a, ClusterStmt *stmt,
 			p = sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock,
 							 RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))),
 							 true);
-			sddl_add_finding(a, p, "disallowed-cluster", -1, NULL);
+			sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
 		}
 		return;
 	}
 	sddl_add_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
-					 "disallowed-cluster", -1, NULL);
+					 SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
 	if (stmt->indexname)
 		sddl_add_rel(a, get_relname_relid(stmt->indexname,
 										  get_rel_namespace(relid)),
@@ -1647,7 +1643,7 @@ sddl_analyze_refresh(SddlAnalysis *a, RefreshMatViewStmt *stmt,
 	if (!stmt->skipData)
 		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)
-		sddl_add_finding(a, r, "require-concurrent-refresh", -1, NULL);
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REFRESH, -1, NULL);
 }
 
 static void
@@ -1687,7 +1683,7 @@ sddl_analyze_rename(SddlAnalysis *a, RenameStmt *stmt, SddlAnalysisContext *cxt)
 					  r->relkind == RELKIND_VIEW ||
 					  r->relkind == RELKIND_MATVIEW ||
 					  r->relkind == RELKIND_FOREIGN_TABLE))
-				sddl_add_finding(a, r, "renaming-table", -1, stmt->newname);
+				sddl_add_finding(a, r, SDDL_RULE_RENAMING_TABLE, -1, stmt->newname);
 			return;
 
 		case OBJECT_COLUMN:
@@ -1701,7 +1697,7 @@ sddl_analyze_rename(SddlAnalysis *a, RenameStmt *stmt, SddlAnalysisContext *cxt)
 			if (r->relkind != RELKIND_INDEX &&
 				r->relkind != RELKIND_PARTITIONED_INDEX &&
 				r->relkind != RELKIND_COMPOSITE_TYPE)
-				sddl_add_finding(a, r, "renaming-column", -1, stmt->subname);
+				sddl_add_finding(a, r, SDDL_RULE_RENAMING_COLUMN, -1, stmt->subname);
 			return;
 
 		case OBJECT_TABCONSTRAINT:
@@ -1794,7 +1790,7 @@ sddl_analyze_create(SddlAnalysis *a, CreateStmt *stmt, SddlAnalysisContext *cxt)
 				SddlRelation *d = sddl_add_rel(a, defpart, AccessExclusiveLock,
 											   false, true);
 
-				sddl_add_finding(a, d, "attach-partition-scan", -1, NULL);
+				sddl_add_finding(a, d, SDDL_RULE_ATTACH_PARTITION_SCAN, -1, NULL);
 			}
 			/* foreign keys are cloned: their referenced tables are locked */
 			sddl_add_fk_neighbours(a, p->relid, ShareRowExclusiveLock, false);
@@ -1958,7 +1954,7 @@ sddl_analyze_alter_domain(SddlAnalysis *a, AlterDomainStmt *stmt)
 			continue;
 		r = sddl_add_rel(a, lfirst_oid(lc), ShareLock, false, true);
 		if (stmt->subtype == 'C')
-			sddl_add_finding(a, r, "constraint-missing-not-valid", -1,
+			sddl_add_finding(a, r, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID, -1,
 							 ((Constraint *) stmt->def)->conname);
 	}
 }
@@ -2016,7 +2012,7 @@ sddl_analyze_move_all(SddlAnalysis *a, AlterTableMoveAllStmt *stmt)
 			continue;
 		r = sddl_add_rel_copied(a, c->oid, AccessExclusiveLock);
 		if (r && RELKIND_HAS_STORAGE(r->relkind))
-			sddl_add_finding(a, r, "rewriting-table", -1,
+			sddl_add_finding(a, r, SDDL_RULE_REWRITING_TABLE, -1,
 							 stmt->new_tablespacename);
 	}
 	systable_endscan(scan);
@@ -2039,7 +2035,7 @@ sddl_add_scan_findings(SddlAnalysis *a)
 
 		if (r->scans && r->held_mode == AccessExclusiveLock && !r->is_new &&
 			OidIsValid(r->relid))
-			sddl_add_finding(a, r, "scan-under-exclusive-lock", -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK, -1, NULL);
 	}
 }
 

@@ -23,7 +23,36 @@
 #include "storage/block.h"
 #include "storage/lockdefs.h"
 
-#include "policy/rules.h"
+
+/*
+ * The risks the analysis can detect.  Each is a rule of the rule table
+ * (policy/rules.c), which holds its user-facing name and texts; the
+ * analysis only names the risk.
+ */
+typedef enum SddlRuleId
+{
+	SDDL_RULE_ADDING_FIELD_WITH_DEFAULT,		/* adding-field-with-default */
+	SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,		/* adding-not-nullable-field */
+	SDDL_RULE_ADDING_REQUIRED_FIELD,		/* adding-required-field */
+	SDDL_RULE_ADDING_STORED_GENERATED_COLUMN,		/* adding-stored-generated-column */
+	SDDL_RULE_ATTACH_PARTITION_SCAN,		/* attach-partition-scan */
+	SDDL_RULE_CHANGING_COLUMN_TYPE,		/* changing-column-type */
+	SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,		/* constraint-missing-not-valid */
+	SDDL_RULE_DISALLOWED_CLUSTER,		/* disallowed-cluster */
+	SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT,		/* disallowed-exclusion-constraint */
+	SDDL_RULE_DISALLOWED_UNIQUE_CONSTRAINT,		/* disallowed-unique-constraint */
+	SDDL_RULE_DISALLOWED_VACUUM_FULL,		/* disallowed-vacuum-full */
+	SDDL_RULE_RENAMING_COLUMN,		/* renaming-column */
+	SDDL_RULE_RENAMING_TABLE,		/* renaming-table */
+	SDDL_RULE_REQUIRE_CONCURRENT_DETACH_PARTITION,		/* require-concurrent-detach-partition */
+	SDDL_RULE_REQUIRE_CONCURRENT_INDEX_CREATION,		/* require-concurrent-index-creation */
+	SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION,		/* require-concurrent-index-deletion */
+	SDDL_RULE_REQUIRE_CONCURRENT_REFRESH,		/* require-concurrent-refresh */
+	SDDL_RULE_REQUIRE_CONCURRENT_REINDEX,		/* require-concurrent-reindex */
+	SDDL_RULE_REWRITING_TABLE,		/* rewriting-table */
+	SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK,		/* scan-under-exclusive-lock */
+	SDDL_RULE_COUNT
+} SddlRuleId;
 
 /* One pre-existing relation a statement touches. */
 typedef struct SddlRelation
@@ -57,7 +86,7 @@ typedef struct SddlRelation
 /* One risk detected on one relation. */
 typedef struct SddlFinding
 {
-	const SddlRule *rule;
+	SddlRuleId	rule;
 	SddlRelation *rel;			/* the relation at risk, never NULL */
 	int			cmd_index;		/* ALTER TABLE: 0-based position of the
 								 * subcommand in stmt->cmds; otherwise -1 */

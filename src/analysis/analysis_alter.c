@@ -748,27 +748,27 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		sddl_add_referenced(st->a, st->cxt, c->pktable,
 							list_member_ptr(fks, c));
 		if (list_member_ptr(fks, c))
-			sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
+			sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 							 st->index, c->conname ? c->conname : def->colname);
 	}
 
 	if (generated_stored)
-		sddl_add_finding(st->a, st->rel, "adding-stored-generated-column",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_STORED_GENERATED_COLUMN,
 						 st->index, def->colname);
 	else if (rewrite)
-		sddl_add_finding(st->a, st->rel, "adding-field-with-default",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_FIELD_WITH_DEFAULT,
 						 st->index, def->colname);
 	else if (notnull && rawdefault == NULL && !index_build)
-		sddl_add_finding(st->a, st->rel, "adding-required-field", st->index,
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_REQUIRED_FIELD, st->index,
 						 def->colname);
 	if (checks)
-		sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 						 st->index, def->colname);
 	if (index_build)
-		sddl_add_finding(st->a, st->rel, "disallowed-unique-constraint",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_DISALLOWED_UNIQUE_CONSTRAINT,
 						 st->index, def->colname);
 	if (exclusion)
-		sddl_add_finding(st->a, st->rel, "disallowed-exclusion-constraint",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT,
 						 st->index, def->colname);
 }
 
@@ -790,7 +790,7 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			sddl_at_apply(st, mode, false, !c->skip_validation,
 						  !c->is_no_inherit);
 			if (!c->skip_validation)
-				sddl_add_finding(st->a, st->rel, "constraint-missing-not-valid",
+				sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 								 st->index, c->conname);
 			break;
 
@@ -806,7 +806,7 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				(void) pk;
 				if (!c->skip_validation)
 					sddl_add_finding(st->a, st->rel,
-									 "constraint-missing-not-valid",
+									 SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 									 st->index, c->conname);
 				break;
 			}
@@ -850,7 +850,7 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				sddl_add_rel(st->a, idx, ShareUpdateExclusiveLock, false,
 							 false);
 				if (scan)
-					sddl_add_finding(st->a, st->rel, "adding-not-nullable-field",
+					sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,
 									 st->index, c->conname);
 			}
 			else
@@ -873,8 +873,8 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 				}
 				sddl_add_finding(st->a, st->rel,
 								 c->contype == CONSTR_EXCLUSION ?
-								 "disallowed-exclusion-constraint" :
-								 "disallowed-unique-constraint",
+								 SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT :
+								 SDDL_RULE_DISALLOWED_UNIQUE_CONSTRAINT,
 								 st->index, c->conname);
 			}
 			break;
@@ -914,7 +914,7 @@ sddl_at_alter_type(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 								  tc.table_rewrite);
 	}
 	if (any)
-		sddl_add_finding(st->a, st->rel, "changing-column-type", st->index,
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_CHANGING_COLUMN_TYPE, st->index,
 						 cmd->name);
 }
 
@@ -947,7 +947,7 @@ sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			any = true;
 	}
 	if (any)
-		sddl_add_finding(st->a, st->rel, "adding-not-nullable-field",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,
 						 st->index, cmd->name);
 }
 
@@ -1222,7 +1222,7 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 		sddl_add_tree(st->a, part->relid, AccessExclusiveLock, false, true,
 					  false);
 		if (scans && part->relkind != RELKIND_FOREIGN_TABLE)
-			sddl_add_finding(st->a, part, "attach-partition-scan", st->index,
+			sddl_add_finding(st->a, part, SDDL_RULE_ATTACH_PARTITION_SCAN, st->index,
 							 part->relname);
 	}
 	/* the default partition is scanned for rows of the new bound */
@@ -1231,7 +1231,7 @@ sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 		sddl_add_finding(st->a,
 						 sddl_add_rel(st->a, defpart, AccessExclusiveLock,
 									  false, true),
-						 "attach-partition-scan", st->index, NULL);
+						 SDDL_RULE_ATTACH_PARTITION_SCAN, st->index, NULL);
 }
 
 static void
@@ -1251,7 +1251,7 @@ sddl_at_detach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 	if (OidIsValid(defpart) && cmd->subtype == AT_DetachPartition)
 		sddl_add_rel(st->a, defpart, AccessExclusiveLock, false, false);
 	if (!pc->concurrent && cmd->subtype == AT_DetachPartition)
-		sddl_add_finding(st->a, st->rel, "require-concurrent-detach-partition",
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_REQUIRE_CONCURRENT_DETACH_PARTITION,
 						 st->index, pc->name->relname);
 }
 
@@ -1332,7 +1332,7 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 				}
 				sddl_at_apply(st, mode, storage, storage, false);
 				if (storage)
-					sddl_add_finding(st->a, st->rel, "rewriting-table",
+					sddl_add_finding(st->a, st->rel, SDDL_RULE_REWRITING_TABLE,
 									 st->index, amname);
 				break;
 			}
@@ -1341,7 +1341,7 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 		case AT_SetUnLogged:
 			sddl_at_apply(st, mode, storage, storage, false);
 			if (storage)
-				sddl_add_finding(st->a, st->rel, "rewriting-table", st->index,
+				sddl_add_finding(st->a, st->rel, SDDL_RULE_REWRITING_TABLE, st->index,
 								 NULL);
 #ifdef SDDL_HAVE_UNLOGGED_SEQUENCES
 			/* identity and serial sequences follow the table */
@@ -1369,7 +1369,7 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 				if (moves && OidIsValid(st->relid))
 					sddl_add_rel_copied(st->a, st->relid, mode);
 				if (moves)
-					sddl_add_finding(st->a, st->rel, "rewriting-table",
+					sddl_add_finding(st->a, st->rel, SDDL_RULE_REWRITING_TABLE,
 									 st->index, cmd->name);
 				break;
 			}

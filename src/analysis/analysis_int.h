@@ -34,7 +34,7 @@ extern SddlRelation *sddl_add_rangevar(SddlAnalysis *a,
 extern void sddl_add_tree(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 						  bool rewrites, bool scans, bool include_self);
 extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
-							 const char *rule, int cmd_index,
+							 SddlRuleId rule, int cmd_index,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
 extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);

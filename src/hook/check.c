@@ -126,7 +126,7 @@ sddl_row_finding(SddlAnalysis *analysis, SddlDecision *decision,
 
 		if (f->rel == rel &&
 			(best == NULL ||
-			 f->rule->default_action > best->rule->default_action))
+			 sddl_rule(f->rule)->default_action > sddl_rule(best->rule)->default_action))
 			best = f;
 	}
 	return best;
@@ -283,7 +283,7 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 			nulls[5] = false;
 			if (f)
 			{
-				values[7] = CStringGetTextDatum(f->rule->name);
+				values[7] = CStringGetTextDatum(sddl_rule(f->rule)->name);
 				nulls[7] = false;
 			}
 			else
@@ -405,7 +405,7 @@ safe_ddl_analysis_facts(PG_FUNCTION_ARGS)
 				SddlFinding *f = (SddlFinding *) lfirst(fc);
 
 				if (f->rel == rel)
-					rules = lappend(rules, (void *) f->rule->name);
+					rules = lappend(rules, (void *) sddl_rule(f->rule)->name);
 			}
 			if (rules == NIL)
 				nulls[9] = true;

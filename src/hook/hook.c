@@ -215,7 +215,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)
-		event.rule = decision->finding->rule->name;
+		event.rule = sddl_rule(decision->finding->rule)->name;
 
 	/* --- enforcement: act on the decision (owner: enforce) --- */
 	if (decision->action == SDDL_ACTION_REJECT)

@@ -311,9 +311,9 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 {
 	const SddlFinding *f = d->finding;
 	const SddlRelation *rel = f->rel;
-	const SddlRuleText *t = sddl_rule_text(f->rule);
-	bool		is_rename = strcmp(f->rule->name, "renaming-column") == 0 ||
-		strcmp(f->rule->name, "renaming-table") == 0;
+	const SddlRuleText *t = sddl_rule_text(sddl_rule(f->rule));
+	bool		is_rename = strcmp(sddl_rule(f->rule)->name, "renaming-column") == 0 ||
+		strcmp(sddl_rule(f->rule)->name, "renaming-table") == 0;
 	LOCKMODE	mode = rel->lockmode;
 	char	   *op = sddl_operation(analysis, f, t);
 	char	   *tbl;
@@ -321,7 +321,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 	StringInfoData detail;
 	StringInfoData hint;
 
-	if (strcmp(f->rule->name, "scan-under-exclusive-lock") == 0 &&
+	if (strcmp(sddl_rule(f->rule)->name, "scan-under-exclusive-lock") == 0 &&
 		rel->held_mode > mode)
 		mode = rel->held_mode;
 
@@ -356,7 +356,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 
 	/* the detail: lock, effect, size, rule, verdict */
 	initStringInfo(&detail);
-	if (strcmp(f->rule->name, "scan-under-exclusive-lock") == 0)
+	if (strcmp(sddl_rule(f->rule)->name, "scan-under-exclusive-lock") == 0)
 		appendStringInfo(&detail, "This transaction already holds %s on %s \"%s\", so for the whole scan %s keeps it",
 						 sddl_lockmode_name(mode), sddl_relkind_word(rel->relkind),
 						 rel->relname,
@@ -392,27 +392,27 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 		case SDDL_ACTION_REWRITE:
 			if (d->action == SDDL_ACTION_REWRITE)
 				appendStringInfo(&detail, " safe_ddl runs instead (rule %s):\n%s",
-								 f->rule->name,
+								 sddl_rule(f->rule)->name,
 								 d->safe_sql ? d->safe_sql : "its safe equivalent.");
 			else
 				appendStringInfo(&detail, " In enforce mode, safe_ddl would run instead (rule %s):\n%s",
-								 f->rule->name,
+								 sddl_rule(f->rule)->name,
 								 d->safe_sql ? d->safe_sql : "its safe equivalent.");
 			break;
 		case SDDL_ACTION_REJECT:
 			if (d->action == SDDL_ACTION_REJECT)
 				appendStringInfo(&detail, " safe_ddl refused the statement (rule %s).",
-								 f->rule->name);
+								 sddl_rule(f->rule)->name);
 			else if (d->override)
 				appendStringInfo(&detail, " safe_ddl allowed it because a safe_ddl setting was relaxed in this session, and logged the override (rule %s).",
-								 f->rule->name);
+								 sddl_rule(f->rule)->name);
 			else
 				appendStringInfo(&detail, " safe_ddl would refuse it in enforce mode (rule %s).",
-								 f->rule->name);
+								 sddl_rule(f->rule)->name);
 			break;
 		default:
 			appendStringInfo(&detail, " safe_ddl allowed it with this warning (rule %s).",
-							 f->rule->name);
+							 sddl_rule(f->rule)->name);
 			break;
 	}
 	d->detail = detail.data;
@@ -428,7 +428,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 	{
 		appendStringInfo(&hint, "Run instead, outside a transaction block:\n%s",
 						 d->safe_sql);
-		if (f->rule->has_rewrite)
+		if (sddl_rule(f->rule)->has_rewrite)
 			appendStringInfoString(&hint, "\nsafe_ddl runs this automatically when the statement is sent outside a transaction block (autocommit).");
 	}
 	else if (t != NULL && t->instead != NULL)

@@ -243,9 +243,9 @@ sddl_finding_relaxed_by_session(const SddlFinding *f)
 	const char *reset;
 	int			reset_kb;
 
-	if (sddl_rule_disabled(f->rule))
+	if (sddl_rule_disabled(sddl_rule(f->rule)))
 		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.disabled_rules"),
-								  f->rule->name);
+								  sddl_rule(f->rule)->name);
 	if (rel == NULL || rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
 		return false;
 	if (sddl_is_bookkeeping(rel->relname))
@@ -264,9 +264,9 @@ static SddlAction
 sddl_finding_action(const SddlFinding *f, SddlAnalysis *analysis,
 					bool autocommit, int *rewritable)
 {
-	SddlAction	action = f->rule->default_action;
+	SddlAction	action = sddl_rule(f->rule)->default_action;
 
-	if (f->rule->has_rewrite)
+	if (sddl_rule(f->rule)->has_rewrite)
 	{
 		/* *rewritable: -1 unknown, 0 no, 1 yes; computed once */
 		if (*rewritable < 0)
@@ -335,9 +335,7 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 		SddlFinding *f = (SddlFinding *) lfirst(lc);
 		SddlAction	action;
 
-		if (f->rule == NULL)
-			continue;
-		if (sddl_rule_disabled(f->rule) || sddl_relation_exempt(f))
+		if (sddl_rule_disabled(sddl_rule(f->rule)) || sddl_relation_exempt(f))
 		{
 			/* remember the strictest finding a session setting let through */
 			if (sddl_finding_relaxed_by_session(f))

@@ -17,6 +17,7 @@
 #define SAFE_DDL_POLICY_H
 
 #include "analysis/analysis.h"
+#include "policy/rules.h"
 
 /* Where the statement runs, as far as policy cares. */
 typedef struct SddlPolicyContext

@@ -17,6 +17,8 @@
 #ifndef SAFE_DDL_RULES_H
 #define SAFE_DDL_RULES_H
 
+#include "analysis/analysis.h"
+
 /* What enforcement does with a statement. */
 typedef enum SddlAction
 {
@@ -38,6 +40,7 @@ typedef struct SddlRule
 extern const SddlRule sddl_rules[];
 extern const int sddl_rule_count;
 
+extern const SddlRule *sddl_rule(SddlRuleId id);
 extern const SddlRule *sddl_rule_lookup(const char *name);
 extern const char *sddl_action_name(SddlAction action);
 
