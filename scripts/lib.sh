@@ -13,7 +13,9 @@ sddl_install_deps() {
         "postgresql-$SDDL_PG_MAJOR" "postgresql-server-dev-$SDDL_PG_MAJOR"
         "postgresql-$SDDL_PG_MAJOR-pgaudit" postgresql-contrib
         cppcheck clang-tidy python3 python3-django python3-psycopg2
-        python3-alembic gnuplot-nox bc procps util-linux)
+        python3-alembic gnuplot-nox bc procps util-linux
+        ruby-railties ruby-activerecord ruby-pg sqitch libdbd-pg-perl
+        prometheus-postgres-exporter prometheus curl)
     local missing=() p
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

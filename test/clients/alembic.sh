@@ -7,10 +7,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/tap.bash"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sddl-alembic.XXXXXX")
-trap 'sddl_cluster_stop; rm -rf "$work"' EXIT
-sddl_cluster_start "$work/pg" "safe_ddl.small_table_size = '1MB'" "safe_ddl.database = 'events'" || exit 1
-psql -X -q -c "CREATE DATABASE events" -c "\\c events" -c "CREATE EXTENSION safe_ddl" || exit 1
+client_cluster alembic events "safe_ddl.small_table_size = '1MB'" || exit 1
 
 cp -r "$here/alembic" "$work/app"
 cd "$work/app" || exit 1

@@ -9,10 +9,7 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/tap.bash"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sddl-django.XXXXXX")
-trap 'sddl_cluster_stop; rm -rf "$work"' EXIT
-sddl_cluster_start "$work/pg" "safe_ddl.small_table_size = '1MB'" "safe_ddl.database = 'shop'" || exit 1
-psql -X -q -c "CREATE DATABASE shop" -c "\\c shop" -c "CREATE EXTENSION safe_ddl" || exit 1
+client_cluster django shop "safe_ddl.small_table_size = '1MB'" || exit 1
 
 cp -r "$here/django" "$work/app"
 cd "$work/app" || exit 1
@@ -26,7 +23,7 @@ status=$?
 echo "$out" | sed 's/^/# /'
 ok "fresh install migrates" test $status -eq 0
 ok "fresh install: no safe_ddl error" lacks "$out" "safe_ddl"
-sleep 1.5
+wait_until 30 log_flushed -d shop
 ok "fresh install: no rejection in the lock log" test "$(rejections)" = 0
 
 # 2. The table grows past safe_ddl.small_table_size ...
@@ -55,7 +52,7 @@ status=$?
 echo "$out" | sed 's/^/# /'
 ok "AddIndexConcurrently with atomic = False applies" test $status -eq 0
 ok "the index exists and is valid" test "$(psql -X -At -d shop -c "SELECT indisvalid FROM pg_index WHERE indexrelid = 'shop_order_status_idx'::regclass")" = t
-sleep 1.5
+wait_until 30 log_flushed -d shop
 ok "the rejection is in the lock log" test "$(rejections)" -ge 1
 
 done_testing
