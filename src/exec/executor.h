@@ -61,4 +61,12 @@ extern bool sddl_stmt_allows_subxact(Node *stmt);
 extern void sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 							   SDDL_PROCESS_UTILITY_PARAMS);
 
+/*
+ * Run one step of a rewrite at top level as safe_ddl's own statement (the
+ * hook lets it through), bounding its lock waits like a plain statement.
+ */
+extern void sddl_execute_step(SddlLockStats *stats, PlannedStmt *pstmt,
+							  const char *queryString, ParamListInfo params,
+							  QueryEnvironment *queryEnv, QueryCompletion *qc);
+
 #endif							/* SAFE_DDL_EXECUTOR_H */

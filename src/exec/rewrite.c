@@ -24,8 +24,8 @@
  * Multi-transaction sequences work like DefineIndex's concurrent path: the
  * active snapshot is popped, the transaction committed and a new one
  * started; nothing transaction-local (relation, snapshot, SPI connection)
- * is held across.  Steps run through the rest of the hook chain with
- * sddl_internal set so that safe_ddl's own hook lets them pass.
+ * is held across.  Steps run through the rest of the hook chain as
+ * safe_ddl's own statements (exec/chain.h), which its hook lets pass.
  *
  * Undo: each step that leaves something behind registers how to remove it
  * before it can leave it (INVALID indexes appearing on a table) or right
@@ -69,7 +69,7 @@
 #include "utils/syscache.h"
 
 #include "compat.h"
-#include "hook/hook.h"
+#include "exec/chain.h"
 #include "exec/rewrite.h"
 
 typedef enum SddlRewriteKind
@@ -686,47 +686,31 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
  */
 
 /*
- * Call the rest of the hook chain with sddl_internal set, so that safe_ddl's
- * own hook lets the statement through.
+ * Run a statement of safe_ddl's own through the rest of the hook chain.
+ * bounded: a step that takes a strong lock in one transaction gets bounded
+ * lock waits, like any statement safe_ddl lets through, and adds them to
+ * these stats; NULL for the CONCURRENTLY forms, which wait their own way.
  */
 static void
 sddl_call_internal(PlannedStmt *pstmt, const char *queryString,
 				   ParamListInfo params, QueryEnvironment *queryEnv,
 				   QueryCompletion *qc, SddlLockStats *bounded)
 {
-	sddl_internal = true;
-	PG_TRY();
+	if (bounded != NULL)
 	{
-		if (bounded != NULL)
-		{
-			/*
-			 * A step that takes a strong lock in one transaction: bounded
-			 * lock waits, like any statement safe_ddl lets through.  The
-			 * executor works out the step's own lock from its parse tree.
-			 */
-			SddlAnalysis step = {0};
-			SddlLockStats stepstats = {0};
+		SddlLockStats stepstats = {0};
 
-			step.stmt = pstmt->utilityStmt;
-			step.command = "";
-			sddl_execute_plain(&step, &stepstats, pstmt, queryString, true,
-							   PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
-							   None_Receiver, qc);
-			bounded->wait_ms += stepstats.wait_ms;
-			bounded->attempts += stepstats.attempts > 1 ? stepstats.attempts - 1 : 0;
-			if (stepstats.blockers != NULL)
-				bounded->blockers = stepstats.blockers;
-		}
-		else
-			sddl_call_next_hook(pstmt, queryString, true,
-								PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
-								None_Receiver, qc);
+		sddl_execute_step(&stepstats, pstmt, queryString, params, queryEnv,
+						  qc);
+		bounded->wait_ms += stepstats.wait_ms;
+		bounded->attempts += stepstats.attempts > 1 ? stepstats.attempts - 1 : 0;
+		if (stepstats.blockers != NULL)
+			bounded->blockers = stepstats.blockers;
 	}
-	PG_FINALLY();
-	{
-		sddl_internal = false;
-	}
-	PG_END_TRY();
+	else
+		sddl_chain_next_internal(pstmt, queryString, true,
+								 PROCESS_UTILITY_TOPLEVEL, params, queryEnv,
+								 None_Receiver, qc);
 }
 
 /*
@@ -1100,8 +1084,8 @@ sddl_rewrite_steps(SddlRewrite *rw, SddlRewriteKind kind, PlannedStmt *copy,
 }
 
 void
-sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
-					 SDDL_PROCESS_UTILITY_PARAMS)
+sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
+					 SddlLockStats *stats, SDDL_PROCESS_UTILITY_PARAMS)
 {
 	SddlRewrite *rw = palloc0(sizeof(SddlRewrite));
 	SddlRewriteKind kind = sddl_rewrite_kind(pstmt->utilityStmt);
@@ -1122,8 +1106,7 @@ sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
 	rw->cxt = CurrentMemoryContext;
 	rw->stats = stats;
 	stats->attempts = 1;
-	stats->rewritten_to = sddl_safe_sql(analysis,
-										sddl_statement_text(pstmt, queryString));
+	stats->rewritten_to = safe_sql ? pstrdup(safe_sql) : NULL;
 
 	PG_TRY();
 	{
@@ -1136,7 +1119,6 @@ sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
 		MemoryContextSwitchTo(rw->cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		sddl_internal = false;
 		sddl_undo_all(rw);
 		sddl_translate_error(rw, edata);
 		ReThrowError(edata);

@@ -39,11 +39,12 @@ extern char *sddl_safe_sql(SddlAnalysis *analysis, const char *statement);
 /*
  * Run the safe equivalent.  Must be called at top level, outside any
  * transaction block, from the ProcessUtility hook with its arguments; it
- * may commit and start transactions.  Records the SQL run in
- * stats->rewritten_to.  On failure, undoes what it did and re-throws the
- * original error.
+ * may commit and start transactions.  Records safe_sql, the SQL it runs
+ * as shown to the user, in stats->rewritten_to.  On failure, undoes what it
+ * did and re-throws the original error.
  */
-extern void sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
+extern void sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
+								 SddlLockStats *stats,
 								 SDDL_PROCESS_UTILITY_PARAMS);
 
 #endif							/* SAFE_DDL_REWRITE_H */
