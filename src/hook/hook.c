@@ -34,7 +34,6 @@
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
-#include "safe_ddl.h"
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);

@@ -31,7 +31,6 @@
 
 #include "policy/messages.h"
 #include "exec/rewrite.h"
-#include "safe_ddl.h"
 
 /* How a rule's risk is described and what to do about it. */
 typedef struct SddlRuleText

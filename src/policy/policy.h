@@ -19,6 +19,16 @@
 #include "analysis/analysis.h"
 #include "policy/rules.h"
 
+/* safe_ddl.mode */
+typedef enum SddlMode
+{
+	SDDL_MODE_OFF,				/* pass every statement through untouched */
+	SDDL_MODE_OBSERVE,			/* allow everything, warn and log */
+	SDDL_MODE_ENFORCE			/* rewrite or reject risky statements */
+} SddlMode;
+
+extern int	sddl_mode;
+
 /* Where the statement runs, as far as policy cares. */
 typedef struct SddlPolicyContext
 {
