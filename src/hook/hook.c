@@ -192,6 +192,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
 	decision = sddl_decide(analysis, &pcxt);
+	if (decision->finding)
+		sddl_describe(decision, analysis, &pcxt);
 
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)

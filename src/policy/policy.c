@@ -34,9 +34,8 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
-#include "policy/messages.h"
 #include "policy/policy.h"
-#include "exec/rewrite.h"
+#include "policy/rewrite_plan.h"
 
 /* safe_ddl.mode: what safe_ddl does with risky DDL */
 int			sddl_mode = SDDL_MODE_ENFORCE;
@@ -409,9 +408,6 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 		d->finding = relaxed;
 		d->override = true;
 	}
-
-	if (d->finding != NULL)
-		sddl_describe(d, analysis, pcxt);
 
 	return d;
 }
