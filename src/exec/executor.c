@@ -16,15 +16,6 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/defrem.h"
-#include "commands/tablecmds.h"
-#include "nodes/parsenodes.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
 
 #include "exec/chain.h"
 #include "exec/executor.h"
@@ -55,64 +46,17 @@ sddl_executor_define_gucs(void)
 }
 
 /*
- * Statements that call PreventInTransactionBlock refuse to run in a
- * subtransaction, and most of them commit internally: they must run as
- * given, never wrapped.
+ * Can the statement run wrapped in an internal subtransaction?  Not the
+ * ones that call PreventInTransactionBlock, which refuse subtransactions
+ * and most of which commit internally (the analysis knows which: REINDEX
+ * of a partitioned table or of a schema, VACUUM, ...), nor the
+ * CONCURRENTLY forms, which wait for their locks their own way.  Those run
+ * as given, never wrapped.
  */
-bool
-sddl_stmt_allows_subxact(Node *stmt)
+static bool
+sddl_can_wrap(const SddlAnalysis *analysis)
 {
-	ListCell   *lc;
-
-	switch (nodeTag(stmt))
-	{
-		case T_IndexStmt:
-			return !((IndexStmt *) stmt)->concurrent;
-		case T_DropStmt:
-			return !((DropStmt *) stmt)->concurrent;
-		case T_ReindexStmt:
-			{
-				ReindexStmt *rs = (ReindexStmt *) stmt;
-
-				if (rs->kind == REINDEX_OBJECT_SYSTEM ||
-					rs->kind == REINDEX_OBJECT_DATABASE)
-					return false;
-				foreach(lc, rs->params)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					if (strcmp(opt->defname, "concurrently") == 0 &&
-						(opt->arg == NULL || defGetBoolean(opt)))
-						return false;
-				}
-				return true;
-			}
-		case T_AlterTableStmt:
-			foreach(lc, ((AlterTableStmt *) stmt)->cmds)
-			{
-				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-
-				if (cmd->subtype == AT_DetachPartition &&
-					((PartitionCmd *) cmd->def)->concurrent)
-					return false;
-			}
-			return true;
-		case T_VacuumStmt:
-			return !((VacuumStmt *) stmt)->is_vacuumcmd;
-		case T_ClusterStmt:
-			{
-				ClusterStmt *cs = (ClusterStmt *) stmt;
-				Oid			relid;
-
-				if (cs->relation == NULL)
-					return false;
-				relid = RangeVarGetRelid(cs->relation, NoLock, true);
-				return OidIsValid(relid) &&
-					get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE;
-			}
-		default:
-			return true;
-	}
+	return !analysis->concurrent && !analysis->no_transaction_block;
 }
 
 /*
@@ -167,8 +111,8 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 	stats->attempts = 1;
 	stats->wait_ms = 0;
 
-	if (sddl_lockwait_enabled() && !analysis->concurrent &&
-		!IsInParallelMode() && sddl_stmt_allows_subxact(pstmt->utilityStmt))
+	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis) &&
+		!IsInParallelMode())
 		targets = sddl_lock_targets(analysis->relations);
 
 	/* run once, untouched: the caller's tree as the caller passed it */

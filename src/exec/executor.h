@@ -51,12 +51,6 @@ extern void sddl_lockwait_run(List *targets, bool use_subxact,
 							  SddlLockStats *stats, SddlLockedAction action,
 							  void *arg);
 
-/*
- * Can this statement run inside an internal subtransaction?  False for the
- * forms that call PreventInTransactionBlock (CONCURRENTLY, VACUUM, ...).
- */
-extern bool sddl_stmt_allows_subxact(Node *stmt);
-
 /* Run the statement as given (no rewrite), bounding its lock waits. */
 extern void sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 							   SDDL_PROCESS_UTILITY_PARAMS);
