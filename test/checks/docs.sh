@@ -2,9 +2,9 @@
 # scripts/check-docs must pass on the tree as it is and fail, naming the
 # place to fix, on a copy with a deliberate gap: a broken link, a link to a
 # missing heading, a rule without its page, a rule missing from the rules
-# index, a page for a rule that does not exist, and a setting defined in C
-# but documented nowhere.  Prints TAP; scripts/test runs it in the static
-# suite.
+# index, a page for a rule that does not exist, a page no link reaches, and
+# a setting defined in C but documented nowhere.  Prints TAP; scripts/test
+# runs it in the static suite.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 check=$root/scripts/check-docs
@@ -88,6 +88,11 @@ fresh
 printf '# zz-no-such-rule\n' >"$work/tree/docs/rules/zz-no-such-rule.md"
 run
 expect_failure "page of no rule" "docs/rules/zz-no-such-rule.md: no rule of that name"
+
+fresh
+printf '# A page nobody links to\n' >"$work/tree/docs/zz-orphan.md"
+run
+expect_failure "orphan page" "docs/zz-orphan.md: not reachable from README.md"
 
 fresh
 cat >"$work/tree/src/zz_probe.c" <<'EOF'
