@@ -20,6 +20,7 @@
 #define SAFE_DDL_ANALYSIS_H
 
 #include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "storage/block.h"
 #include "storage/lockdefs.h"
 
@@ -174,6 +175,12 @@ extern SddlAnalysis *sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt);
  * a risk that has an online form ever need them.
  */
 extern SddlOnlineFacts *sddl_online_facts(SddlAnalysis *analysis);
+
+/*
+ * Was a table of this name created earlier in the same check() input?  An
+ * unqualified name matches whatever schema it was created in.
+ */
+extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
 
 /* pg_locks.mode spelling of a lock mode, e.g. "AccessExclusiveLock" */
 extern const char *sddl_lockmode_name(LOCKMODE mode);

@@ -28,6 +28,9 @@
 
 #include "analysis/analysis.h"
 
+/* SddlFinding.cmd_index of a finding not about an ALTER TABLE subcommand */
+#define SDDL_NO_CMD_INDEX (-1)
+
 /* relations.c: the relation list and the findings */
 extern SddlRelation *sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 								  bool rewrites, bool scans);
@@ -43,11 +46,11 @@ extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
 							 SddlRuleId rule, int cmd_index,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
-extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
 extern Oid	sddl_existing_relid(SddlAnalysis *a, SddlAnalysisContext *cxt,
 								const RangeVar *rv, LOCKMODE mode,
 								bool scans);
 extern RangeVar *sddl_relation_of(List *names);
+extern bool sddl_objtype_is_relation(ObjectType objtype);
 extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 								   LOCKMODE mode, bool referencing_too);
 extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
@@ -125,5 +128,69 @@ extern void sddl_analyze_comment(SddlAnalysis *a, Node *stmt,
 								 SddlAnalysisContext *cxt);
 extern void sddl_analyze_seclabel(SddlAnalysis *a, Node *stmt,
 								  SddlAnalysisContext *cxt);
+
+/*
+ * ALTER TABLE (alter_table.c and the alter_*.c files of its subcommands):
+ * the state of one statement, and one handler per subcommand kind.
+ */
+typedef struct SddlAlterState
+{
+	SddlAnalysis *a;
+	SddlAnalysisContext *cxt;
+	Oid			relid;			/* InvalidOid: created earlier in the input */
+	char		relkind;
+	SddlRelation *rel;
+	List	   *children;		/* inheritors, without the relation itself */
+	bool		recurse;		/* not ONLY */
+	int			index;			/* subcommand position */
+} SddlAlterState;
+
+typedef void (*SddlAlterFn) (SddlAlterState *st, AlterTableCmd *cmd,
+							 LOCKMODE mode);
+
+extern void sddl_at_apply(SddlAlterState *st, LOCKMODE mode, bool rewrites,
+						  bool scans, bool recurses);
+extern List *sddl_at_targets(SddlAlterState *st);
+
+/* alter_column.c */
+extern void sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd,
+							   LOCKMODE mode);
+extern void sddl_at_column_default(SddlAlterState *st, AlterTableCmd *cmd,
+								   LOCKMODE mode);
+extern void sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd,
+								 LOCKMODE mode);
+extern void sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd,
+								LOCKMODE mode);
+
+/* alter_type.c */
+extern void sddl_at_alter_type(SddlAlterState *st, AlterTableCmd *cmd,
+							   LOCKMODE mode);
+extern void sddl_add_fk_of_column(SddlAnalysis *a, Oid relid,
+								  AttrNumber attnum, LOCKMODE mode,
+								  bool scans);
+
+/* alter_constraint.c */
+extern void sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+								   LOCKMODE mode);
+extern void sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd,
+							 LOCKMODE mode);
+extern void sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+									LOCKMODE mode);
+
+/* alter_partition.c */
+extern void sddl_at_attach_partition(SddlAlterState *st, AlterTableCmd *cmd,
+									 LOCKMODE mode);
+extern void sddl_at_detach_partition(SddlAlterState *st, AlterTableCmd *cmd,
+									 LOCKMODE mode);
+extern void sddl_at_inherit(SddlAlterState *st, AlterTableCmd *cmd,
+							LOCKMODE mode);
+
+/* alter_storage.c */
+extern void sddl_at_set_access_method(SddlAlterState *st, AlterTableCmd *cmd,
+									  LOCKMODE mode);
+extern void sddl_at_set_logged(SddlAlterState *st, AlterTableCmd *cmd,
+							   LOCKMODE mode);
+extern void sddl_at_set_tablespace(SddlAlterState *st, AlterTableCmd *cmd,
+								   LOCKMODE mode);
 
 #endif							/* SAFE_DDL_ANALYSIS_INT_H */

@@ -33,6 +33,7 @@
 #include "catalog/pg_policy.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_trigger.h"
+#include "parser/parse_type.h"
 #include "utils/array.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -41,31 +42,72 @@
 
 #include "analysis/catalog.h"
 
+/* Called for each row a scan returns; "arg" is the caller's. */
+typedef void (*SddlRowFn) (HeapTuple tuple, void *arg);
+
+/*
+ * Read the rows of catalog "catid" that match the first "nkeys" keys,
+ * through index "indexid" (InvalidOid: a full scan), and hand each to fn.
+ */
+static void
+sddl_scan_catalog(Oid catid, Oid indexid, ScanKeyData *keys, int nkeys,
+				  SddlRowFn fn, void *arg)
+{
+	Relation	catalog = table_open(catid, AccessShareLock);
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	scan = systable_beginscan(catalog, indexid, OidIsValid(indexid), NULL,
+							  nkeys, keys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		fn(tuple, arg);
+	systable_endscan(scan);
+	table_close(catalog, AccessShareLock);
+}
+
+/* SddlRowFn: append a copy of the row to the List * at arg. */
+static void
+sddl_collect_row(HeapTuple tuple, void *arg)
+{
+	List	  **rows = (List **) arg;
+
+	*rows = lappend(*rows, heap_copytuple(tuple));
+}
+
 /* ----------------------------------------------------------------
  *		pg_class, pg_attribute, pg_inherits
  * ----------------------------------------------------------------
  */
 
+/* What sddl_catalog_relations() passes to its row function. */
+typedef struct SddlClassScan
+{
+	SddlClassFilter keep;
+	void	   *arg;
+	List	   *result;
+} SddlClassScan;
+
+static void
+sddl_class_row(HeapTuple tuple, void *arg)
+{
+	SddlClassScan *cs = (SddlClassScan *) arg;
+	Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
+
+	if (cs->keep(c, cs->arg))
+		cs->result = lappend_oid(cs->result, c->oid);
+}
+
 List *
 sddl_catalog_relations(SddlClassFilter keep, void *arg)
 {
-	List	   *result = NIL;
-	Relation	classrel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	SddlClassScan cs;
 
-	classrel = table_open(RelationRelationId, AccessShareLock);
-	scan = systable_beginscan(classrel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		Form_pg_class c = (Form_pg_class) GETSTRUCT(tuple);
-
-		if (keep(c, arg))
-			result = lappend_oid(result, c->oid);
-	}
-	systable_endscan(scan);
-	table_close(classrel, AccessShareLock);
-	return result;
+	cs.keep = keep;
+	cs.arg = arg;
+	cs.result = NIL;
+	sddl_scan_catalog(RelationRelationId, InvalidOid, NULL, 0,
+					  sddl_class_row, &cs);
+	return cs.result;
 }
 
 Oid
@@ -95,26 +137,50 @@ sddl_column(Oid relid, const char *colname)
 	return tuple;
 }
 
+Oid
+sddl_type_oid(TypeName *tn, int32 *typmod)
+{
+	Type		tup;
+	Oid			typid;
+
+	*typmod = -1;
+	if (tn == NULL)
+		return InvalidOid;
+	tup = LookupTypeName(NULL, tn, typmod, true);
+	if (tup == NULL)
+		return InvalidOid;
+	typid = typeTypeId(tup);
+	ReleaseSysCache(tup);
+	return typid;
+}
+
+/* What sddl_catalog_tables_using_type() passes to its row function. */
+typedef struct SddlTypeScan
+{
+	Oid			typid;
+	List	   *tables;
+} SddlTypeScan;
+
+static void
+sddl_attribute_row(HeapTuple tuple, void *arg)
+{
+	SddlTypeScan *ts = (SddlTypeScan *) arg;
+	Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tuple);
+
+	if (att->atttypid == ts->typid && !att->attisdropped && att->attnum > 0)
+		ts->tables = list_append_unique_oid(ts->tables, att->attrelid);
+}
+
 List *
 sddl_catalog_tables_using_type(Oid typid)
 {
-	List	   *tables = NIL;
-	Relation	attrel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	SddlTypeScan ts;
 
-	attrel = table_open(AttributeRelationId, AccessShareLock);
-	scan = systable_beginscan(attrel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(tuple);
-
-		if (att->atttypid == typid && !att->attisdropped && att->attnum > 0)
-			tables = list_append_unique_oid(tables, att->attrelid);
-	}
-	systable_endscan(scan);
-	table_close(attrel, AccessShareLock);
-	return tables;
+	ts.typid = typid;
+	ts.tables = NIL;
+	sddl_scan_catalog(AttributeRelationId, InvalidOid, NULL, 0,
+					  sddl_attribute_row, &ts);
+	return ts.tables;
 }
 
 /*
@@ -135,22 +201,14 @@ sddl_inheritors(Oid relid)
 List *
 sddl_catalog_indexes(Oid relid)
 {
-	List	   *result = NIL;
-	Relation	indrel;
+	List	   *rows = NIL;
 	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
-	indrel = table_open(IndexRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(relid));
-	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
-							  &key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		result = lappend(result, heap_copytuple(tuple));
-	systable_endscan(scan);
-	table_close(indrel, AccessShareLock);
-	return result;
+	sddl_scan_catalog(IndexRelationId, IndexIndrelidIndexId, &key, 1,
+					  sddl_collect_row, &rows);
+	return rows;
 }
 
 bool
@@ -193,25 +251,23 @@ sddl_has_plain_index(Oid relid, Oid amid, bool unique, List *colnames,
 	return false;
 }
 
+static void
+sddl_clustered_row(HeapTuple tuple, void *arg)
+{
+	List	  **tables = (List **) arg;
+	Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
+
+	if (idx->indisclustered)
+		*tables = lappend_oid(*tables, idx->indrelid);
+}
+
 List *
 sddl_catalog_clustered_tables(void)
 {
 	List	   *tables = NIL;
-	Relation	indrel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
-	indrel = table_open(IndexRelationId, AccessShareLock);
-	scan = systable_beginscan(indrel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tuple);
-
-		if (idx->indisclustered)
-			tables = lappend_oid(tables, idx->indrelid);
-	}
-	systable_endscan(scan);
-	table_close(indrel, AccessShareLock);
+	sddl_scan_catalog(IndexRelationId, InvalidOid, NULL, 0,
+					  sddl_clustered_row, &tables);
 	return tables;
 }
 
@@ -224,19 +280,11 @@ sddl_catalog_clustered_tables(void)
 static List *
 sddl_constraint_rows(ScanKeyData *key, int nkeys)
 {
-	List	   *result = NIL;
-	Relation	conrel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	List	   *rows = NIL;
 
-	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true,
-							  NULL, nkeys, key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		result = lappend(result, heap_copytuple(tuple));
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
-	return result;
+	sddl_scan_catalog(ConstraintRelationId, ConstraintRelidTypidNameIndexId,
+					  key, nkeys, sddl_collect_row, &rows);
+	return rows;
 }
 
 List *
@@ -267,6 +315,24 @@ sddl_catalog_constraint(Oid relid, const char *conname)
 	return rows == NIL ? NULL : (HeapTuple) linitial(rows);
 }
 
+/* What sddl_catalog_foreign_keys() passes to its row function. */
+typedef struct SddlForeignKeyScan
+{
+	Oid			relid;
+	List	   *rows;
+} SddlForeignKeyScan;
+
+static void
+sddl_foreign_key_row(HeapTuple tuple, void *arg)
+{
+	SddlForeignKeyScan *fs = (SddlForeignKeyScan *) arg;
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
+
+	if (con->contype == CONSTRAINT_FOREIGN &&
+		(con->conrelid == fs->relid || con->confrelid == fs->relid))
+		fs->rows = lappend(fs->rows, heap_copytuple(tuple));
+}
+
 /*
  * No index leads with confrelid, so the referenced side needs a full scan;
  * one scan serves both sides.
@@ -274,24 +340,13 @@ sddl_catalog_constraint(Oid relid, const char *conname)
 List *
 sddl_catalog_foreign_keys(Oid relid)
 {
-	List	   *result = NIL;
-	Relation	conrel;
-	SysScanDesc scan;
-	HeapTuple	tuple;
+	SddlForeignKeyScan fs;
 
-	conrel = table_open(ConstraintRelationId, AccessShareLock);
-	scan = systable_beginscan(conrel, InvalidOid, false, NULL, 0, NULL);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tuple);
-
-		if (con->contype == CONSTRAINT_FOREIGN &&
-			(con->conrelid == relid || con->confrelid == relid))
-			result = lappend(result, heap_copytuple(tuple));
-	}
-	systable_endscan(scan);
-	table_close(conrel, AccessShareLock);
-	return result;
+	fs.relid = relid;
+	fs.rows = NIL;
+	sddl_scan_catalog(ConstraintRelationId, InvalidOid, NULL, 0,
+					  sddl_foreign_key_row, &fs);
+	return fs.rows;
 }
 
 bool
@@ -338,33 +393,31 @@ sddl_column_has_check(Oid relid, AttrNumber attnum)
  * ----------------------------------------------------------------
  */
 
+static void
+sddl_depend_row(HeapTuple tuple, void *arg)
+{
+	List	  **rows = (List **) arg;
+	Form_pg_depend dep = palloc(sizeof(FormData_pg_depend));
+
+	memcpy(dep, GETSTRUCT(tuple), sizeof(FormData_pg_depend));
+	*rows = lappend(*rows, dep);
+}
+
 /* Copies of the pg_depend rows whose (classcol, objcol) is (classid, objid). */
 static List *
 sddl_depend_rows(Oid indexid, AttrNumber classcol, AttrNumber objcol,
 				 Oid classid, Oid objid)
 {
-	List	   *result = NIL;
-	Relation	deprel;
+	List	   *rows = NIL;
 	ScanKeyData key[2];
-	SysScanDesc scan;
-	HeapTuple	tuple;
 
-	deprel = table_open(DependRelationId, AccessShareLock);
 	ScanKeyInit(&key[0], classcol, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(classid));
 	ScanKeyInit(&key[1], objcol, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(objid));
-	scan = systable_beginscan(deprel, indexid, true, NULL, 2, key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		Form_pg_depend dep = palloc(sizeof(FormData_pg_depend));
-
-		memcpy(dep, GETSTRUCT(tuple), sizeof(FormData_pg_depend));
-		result = lappend(result, dep);
-	}
-	systable_endscan(scan);
-	table_close(deprel, AccessShareLock);
-	return result;
+	sddl_scan_catalog(DependRelationId, indexid, key, 2, sddl_depend_row,
+					  &rows);
+	return rows;
 }
 
 List *
@@ -415,34 +468,43 @@ sddl_catalog_row_relid(Oid catid, Oid indexid, AttrNumber oidcol,
 	return result;
 }
 
+/*
+ * The catalogs of objects that belong to one relation: where their OID
+ * and their relation's OID are.
+ */
+typedef struct SddlRelationObject
+{
+	Oid			classid;		/* the catalog */
+	Oid			indexid;		/* its OID index */
+	AttrNumber	oidcol;
+	AttrNumber	relcol;
+} SddlRelationObject;
+
+static const SddlRelationObject sddl_relation_objects[] = {
+	{RewriteRelationId, RewriteOidIndexId,
+	Anum_pg_rewrite_oid, Anum_pg_rewrite_ev_class},
+	{ConstraintRelationId, ConstraintOidIndexId,
+	Anum_pg_constraint_oid, Anum_pg_constraint_conrelid},
+	{AttrDefaultRelationId, AttrDefaultOidIndexId,
+	Anum_pg_attrdef_oid, Anum_pg_attrdef_adrelid},
+	{PolicyRelationId, PolicyOidIndexId,
+	Anum_pg_policy_oid, Anum_pg_policy_polrelid},
+	{TriggerRelationId, TriggerOidIndexId,
+	Anum_pg_trigger_oid, Anum_pg_trigger_tgrelid},
+};
+
 Oid
 sddl_dependent_relation(Oid classid, Oid objid)
 {
-	switch (classid)
+	if (classid == RelationRelationId)
+		return objid;
+	for (int i = 0; i < lengthof(sddl_relation_objects); i++)
 	{
-		case RelationRelationId:
-			return objid;
-		case RewriteRelationId:
-			return sddl_catalog_row_relid(RewriteRelationId, RewriteOidIndexId,
-										  Anum_pg_rewrite_oid,
-										  Anum_pg_rewrite_ev_class, objid);
-		case ConstraintRelationId:
-			return sddl_catalog_row_relid(ConstraintRelationId, ConstraintOidIndexId,
-										  Anum_pg_constraint_oid,
-										  Anum_pg_constraint_conrelid, objid);
-		case AttrDefaultRelationId:
-			return sddl_catalog_row_relid(AttrDefaultRelationId, AttrDefaultOidIndexId,
-										  Anum_pg_attrdef_oid,
-										  Anum_pg_attrdef_adrelid, objid);
-		case PolicyRelationId:
-			return sddl_catalog_row_relid(PolicyRelationId, PolicyOidIndexId,
-										  Anum_pg_policy_oid,
-										  Anum_pg_policy_polrelid, objid);
-		case TriggerRelationId:
-			return sddl_catalog_row_relid(TriggerRelationId, TriggerOidIndexId,
-										  Anum_pg_trigger_oid,
-										  Anum_pg_trigger_tgrelid, objid);
-		default:
-			return InvalidOid;
+		const SddlRelationObject *o = &sddl_relation_objects[i];
+
+		if (o->classid == classid)
+			return sddl_catalog_row_relid(o->classid, o->indexid, o->oidcol,
+										  o->relcol, objid);
 	}
+	return InvalidOid;
 }

@@ -23,6 +23,7 @@
 
 #include "access/htup.h"
 #include "catalog/pg_class.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 
 /* pg_class: keep a row?  "arg" is the caller's. */
@@ -36,6 +37,9 @@ extern Oid	sddl_rel_am(Oid relid);
 
 /* The pg_attribute row of a column by name, or NULL (caller releases). */
 extern HeapTuple sddl_column(Oid relid, const char *colname);
+
+/* Type of a TypeName and its typmod, InvalidOid if none (no error). */
+extern Oid	sddl_type_oid(TypeName *tn, int32 *typmod);
 
 /* Tables (attrelid, once each) with a live column of the given type. */
 extern List *sddl_catalog_tables_using_type(Oid typid);

@@ -27,17 +27,14 @@ static void
 sddl_analyze_described(SddlAnalysis *a, ObjectType objtype, Node *object,
 					   SddlAnalysisContext *cxt)
 {
+	if (sddl_objtype_is_relation(objtype))
+	{
+		sddl_add_rangevar(a, cxt, makeRangeVarFromNameList((List *) object),
+						  ShareUpdateExclusiveLock, false, false);
+		return;
+	}
 	switch (objtype)
 	{
-		case OBJECT_TABLE:
-		case OBJECT_VIEW:
-		case OBJECT_MATVIEW:
-		case OBJECT_FOREIGN_TABLE:
-		case OBJECT_SEQUENCE:
-		case OBJECT_INDEX:
-			sddl_add_rangevar(a, cxt, makeRangeVarFromNameList((List *) object),
-							  ShareUpdateExclusiveLock, false, false);
-			return;
 		case OBJECT_COLUMN:
 			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
 							  ShareUpdateExclusiveLock, false, false);

@@ -59,7 +59,7 @@ sddl_analyze_create(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				SddlRelation *d = sddl_add_rel(a, defpart, AccessExclusiveLock,
 											   false, true);
 
-				sddl_add_finding(a, d, SDDL_RULE_ATTACH_PARTITION_SCAN, -1, NULL);
+				sddl_add_finding(a, d, SDDL_RULE_ATTACH_PARTITION_SCAN, SDDL_NO_CMD_INDEX, NULL);
 			}
 			/* foreign keys are cloned: their referenced tables are locked */
 			sddl_add_fk_neighbours(a, p->relid, ShareRowExclusiveLock, false);

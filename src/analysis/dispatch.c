@@ -192,7 +192,7 @@ sddl_add_scan_findings(SddlAnalysis *a)
 
 		if (r->scans && r->held_mode == AccessExclusiveLock && !r->is_new &&
 			OidIsValid(r->relid))
-			sddl_add_finding(a, r, SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK, -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK, SDDL_NO_CMD_INDEX, NULL);
 	}
 }
 

@@ -77,7 +77,7 @@ sddl_analyze_alter_domain(SddlAnalysis *a, Node *node,
 			continue;
 		r = sddl_add_rel(a, lfirst_oid(lc), ShareLock, false, true);
 		if (stmt->subtype == SDDL_DOMAIN_ADD_CONSTRAINT)
-			sddl_add_finding(a, r, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID, -1,
+			sddl_add_finding(a, r, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID, SDDL_NO_CMD_INDEX,
 							 ((Constraint *) stmt->def)->conname);
 	}
 }

@@ -53,6 +53,9 @@
  */
 #define SDDL_DROP_MAX_DEPTH 16
 
+/* sddl_add_object_drop()'s subid for the object itself, not one column */
+#define SDDL_WHOLE_OBJECT (-1)
+
 /*
  * Does a dependent go with its referenced object even without CASCADE?
  * Extension members go with a dropped extension; a dropped relation's
@@ -156,8 +159,8 @@ sddl_add_dependent_drop(SddlAnalysis *a, Oid depclass, Oid depobj,
 	rel = sddl_dependent_relation(depclass, depobj);
 	if (!OidIsValid(rel))
 	{
-		sddl_add_object_drop(a, depclass, depobj, -1, cascade, done, seen,
-							 depth + 1);
+		sddl_add_object_drop(a, depclass, depobj, SDDL_WHOLE_OBJECT, cascade,
+							 done, seen, depth + 1);
 		return;
 	}
 	kind = get_rel_relkind(rel);
@@ -186,7 +189,7 @@ sddl_add_dependent_drop(SddlAnalysis *a, Oid depclass, Oid depobj,
  * A non-relation object is dropped (schema, type, function, extension):
  * follow pg_depend like performDeletion() does.  Automatic, internal and
  * extension-member dependents always go; normal ones only with CASCADE.
- * "subid" >= 0 limits it to the dependents of one column.
+ * A column number as "subid" limits it to the dependents of that column.
  */
 static void
 sddl_add_object_drop(SddlAnalysis *a, Oid classid, Oid objid, int32 subid,
@@ -266,7 +269,7 @@ sddl_analyze_drop_index(SddlAnalysis *a, DropStmt *stmt, Oid indexid)
 	heap = sddl_add_rel(a, IndexGetRelation(indexid, true), mode, false,
 						false);
 	if (!stmt->concurrent)
-		sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION, -1,
+		sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION, SDDL_NO_CMD_INDEX,
 						 get_rel_name(indexid));
 }
 
@@ -392,8 +395,8 @@ sddl_drop_objects(SddlAnalysis *a, DropStmt *stmt)
 												 &classid);
 
 		if (OidIsValid(objid))
-			sddl_add_object_drop(a, classid, objid, -1, cascade, &done,
-								 &seen, 0);
+			sddl_add_object_drop(a, classid, objid, SDDL_WHOLE_OBJECT,
+								 cascade, &done, &seen, 0);
 	}
 }
 
@@ -403,17 +406,13 @@ sddl_analyze_drop(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	DropStmt   *stmt = (DropStmt *) node;
 
 	a->concurrent = stmt->concurrent;
+	if (sddl_objtype_is_relation(stmt->removeType))
+	{
+		sddl_drop_relations(a, stmt, cxt);
+		return;
+	}
 	switch (stmt->removeType)
 	{
-		case OBJECT_TABLE:
-		case OBJECT_VIEW:
-		case OBJECT_MATVIEW:
-		case OBJECT_FOREIGN_TABLE:
-		case OBJECT_SEQUENCE:
-		case OBJECT_INDEX:
-			sddl_drop_relations(a, stmt, cxt);
-			return;
-
 		case OBJECT_TRIGGER:
 		case OBJECT_RULE:
 		case OBJECT_POLICY:

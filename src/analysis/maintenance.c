@@ -180,7 +180,7 @@ sddl_analyze_index(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 						 !sddl_partition_has_index(lfirst_oid(lc), stmt));
 	}
 	if (!stmt->concurrent)
-		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_CREATION, -1,
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_INDEX_CREATION, SDDL_NO_CMD_INDEX,
 						 stmt->idxname);
 }
 
@@ -219,7 +219,7 @@ sddl_reindex_index(SddlAnalysis *a, Oid relid, LOCKMODE heapmode,
 							false, true);
 		sddl_add_rel(a, idx, idxmode, true, true);
 		if (!a->concurrent)
-			sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, -1,
+			sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, SDDL_NO_CMD_INDEX,
 							 get_rel_name(idx));
 	}
 	/* the partitioned index itself, named in the statement */
@@ -287,7 +287,7 @@ sddl_analyze_reindex(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			continue;
 		r = sddl_add_rel(a, tab, heapmode, true, true);
 		if (!concurrent)
-			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, SDDL_NO_CMD_INDEX, NULL);
 	}
 }
 
@@ -323,7 +323,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			continue;
 		r = sddl_add_rel(a, relid, mode, full, vacuum);
 		if (full)
-			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, -1, NULL);
+			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX, NULL);
 
 		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
 		{
@@ -336,7 +336,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 											   vacuum);
 
 				if (full && p && RELKIND_HAS_STORAGE(p->relkind))
-					sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_VACUUM_FULL, -1,
+					sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX,
 									 NULL);
 			}
 		}
@@ -362,7 +362,7 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		foreach(lc, sddl_catalog_clustered_tables())
 			sddl_add_finding(a, sddl_add_rel(a, lfirst_oid(lc),
 											 AccessExclusiveLock, true, true),
-							 SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
+							 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
 		return;
 	}
 
@@ -381,12 +381,12 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			p = sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock,
 							 RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))),
 							 true);
-			sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
+			sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
 		}
 		return;
 	}
 	sddl_add_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
-					 SDDL_RULE_DISALLOWED_CLUSTER, -1, NULL);
+					 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
 	if (stmt->indexname)
 		sddl_add_rel(a, get_relname_relid(stmt->indexname,
 										  get_rel_namespace(relid)),
@@ -525,5 +525,5 @@ sddl_analyze_refresh(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	if (!stmt->skipData)
 		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)
-		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REFRESH, -1, NULL);
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REFRESH, SDDL_NO_CMD_INDEX, NULL);
 }

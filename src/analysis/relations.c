@@ -368,3 +368,21 @@ sddl_relation_of(List *names)
 	return makeRangeVarFromNameList(list_truncate(list_copy(names),
 												  list_length(names) - 1));
 }
+
+/* Does the object type name a relation (TABLE, VIEW, INDEX, ...)? */
+bool
+sddl_objtype_is_relation(ObjectType objtype)
+{
+	switch (objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+		case OBJECT_SEQUENCE:
+		case OBJECT_INDEX:
+			return true;
+		default:
+			return false;
+	}
+}

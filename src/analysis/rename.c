@@ -57,7 +57,7 @@ sddl_rename_relation(SddlAnalysis *a, RenameStmt *stmt,
 			  r->relkind == RELKIND_VIEW ||
 			  r->relkind == RELKIND_MATVIEW ||
 			  r->relkind == RELKIND_FOREIGN_TABLE))
-		sddl_add_finding(a, r, SDDL_RULE_RENAMING_TABLE, -1, stmt->newname);
+		sddl_add_finding(a, r, SDDL_RULE_RENAMING_TABLE, SDDL_NO_CMD_INDEX, stmt->newname);
 }
 
 void
@@ -66,17 +66,13 @@ sddl_analyze_rename(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	RenameStmt *stmt = (RenameStmt *) node;
 	SddlRelation *r;
 
+	if (sddl_objtype_is_relation(stmt->renameType))
+	{
+		sddl_rename_relation(a, stmt, cxt);
+		return;
+	}
 	switch (stmt->renameType)
 	{
-		case OBJECT_TABLE:
-		case OBJECT_VIEW:
-		case OBJECT_MATVIEW:
-		case OBJECT_FOREIGN_TABLE:
-		case OBJECT_SEQUENCE:
-		case OBJECT_INDEX:
-			sddl_rename_relation(a, stmt, cxt);
-			return;
-
 		case OBJECT_COLUMN:
 			r = sddl_add_rangevar(a, cxt, stmt->relation, AccessExclusiveLock,
 								  false, false);
@@ -88,7 +84,7 @@ sddl_analyze_rename(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			if (r->relkind != RELKIND_INDEX &&
 				r->relkind != RELKIND_PARTITIONED_INDEX &&
 				r->relkind != RELKIND_COMPOSITE_TYPE)
-				sddl_add_finding(a, r, SDDL_RULE_RENAMING_COLUMN, -1, stmt->subname);
+				sddl_add_finding(a, r, SDDL_RULE_RENAMING_COLUMN, SDDL_NO_CMD_INDEX, stmt->subname);
 			return;
 
 		case OBJECT_TABCONSTRAINT:
