@@ -47,8 +47,6 @@ typedef struct SddlRule
 	const char *name;			/* stable, kebab-case */
 	const char *description;	/* one sentence, for the rules view */
 	const char *typical_lock;	/* pg_locks.mode name of the lock at risk */
-	SddlAction	default_action; /* on a big, pre-existing table */
-	bool		has_rewrite;	/* a safe equivalent exists in autocommit */
 
 	/*
 	 * The texts of its messages (policy/messages.c puts them together).
@@ -58,22 +56,25 @@ typedef struct SddlRule
 	 */
 	const char *op_named;
 	const char *op_unnamed;
-	SddlOpArgs	op_args;
 	const char *op_named_pk;	/* for a PRIMARY KEY, when it is not called
 								 * what op_named calls it; or NULL */
 	const char *op_unnamed_pk;
 	const char *duration;		/* how long the lock is held */
 	const char *instead;		/* what to do when there is no safe SQL */
-	bool		breaks_code;	/* the risk is to application code, not a
-								 * lock: no lock effect in the message, no
-								 * break-glass hint */
-	bool		lock_already_held;	/* the lock at risk is the one this
-									 * transaction already holds */
 
 	/* how to write it instead in each migration framework, or NULL */
 	const char *django;
 	const char *rails;
 	const char *alembic;
+
+	SddlAction	default_action; /* on a big, pre-existing table */
+	SddlOpArgs	op_args;
+	bool		has_rewrite;	/* a safe equivalent exists in autocommit */
+	bool		breaks_code;	/* the risk is to application code, not a
+								 * lock: no lock effect in the message, no
+								 * break-glass hint */
+	bool		lock_already_held;	/* the lock at risk is the one this
+									 * transaction already holds */
 } SddlRule;
 
 extern const SddlRule sddl_rules[];
