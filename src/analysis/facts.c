@@ -287,8 +287,7 @@ sddl_online_form(SddlOnlineFacts *o, Node *node)
 /*
  * The relation a statement that may have an online form names, or NULL
  * when its shape rules one out (already CONCURRENTLY, several objects,
- * CASCADE, REINDEX of a schema, ...).  REFRESH of a materialized view
- * never counts as a user relation test: any view may be refreshed.
+ * CASCADE, REINDEX of a schema, ...).
  */
 static RangeVar *
 sddl_online_target(Node *node)

@@ -24,12 +24,12 @@
 #include "exec/executor.h"
 
 /*
- * Run the online form of the statement (analysis->online), planned by
- * policy (policy/rewrite_plan.c) as safe_sql.  Must be called at top level, outside any
- * transaction block, from the ProcessUtility hook with its arguments; it
- * may commit and start transactions.  Records safe_sql, the SQL it runs
- * as shown to the user, in stats->rewritten_to.  On failure, undoes what it
- * did and re-throws the original error.
+ * Run the online form of the statement (analysis->online), whose SQL policy
+ * planned as safe_sql (policy/rewrite_plan.c); the hook passes it down.
+ * Must be called at top level, outside any transaction block, from the
+ * ProcessUtility hook with its arguments; it may commit and start
+ * transactions.  Records safe_sql in stats->rewritten_to.  On failure,
+ * undoes what it did and re-throws the original error.
  */
 extern void sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
 								 SddlLockStats *stats,
