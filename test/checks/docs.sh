@@ -21,10 +21,10 @@ ok() {	# ok STATUS DESCRIPTION
 fresh() {	# a clean copy of what the check reads, in $work/tree
     rm -rf "$work/tree" && mkdir -p "$work/tree"
     cp -r "$root/README.md" "$root/docs" "$root/src" "$work/tree/"
-    # files the documentation links to
+    # the rest only as link targets: never written, so linked, not copied
     local f
-    for f in BENCHMARKS.md Makefile bench contrib expected sql test scripts; do
-        [ -e "$root/$f" ] && cp -r "$root/$f" "$work/tree/"
+    for f in "$root"/*; do
+        [ -e "$work/tree/$(basename "$f")" ] || ln -s "$f" "$work/tree/"
     done
 }
 
