@@ -7,9 +7,10 @@
  * One worker per cluster, connected to safe_ddl.database as the bootstrap
  * superuser.  It wakes every safe_ddl.log_flush_interval (or earlier when a
  * backend finds the ring half full), and inserts everything buffered with
- * SPI, one transaction per batch, with synchronous_commit off: the rows are
- * as durable as any asynchronously committed row, and the deploy that
- * produced them never waits for them.
+ * SPI, one transaction per batch, with synchronous_commit local: a batch
+ * leaves the ring only once its rows are on disk, and the deploy that
+ * produced them never waits for them.  After a crash, what the ring held
+ * comes back from log_persist.c.
  *
  * - Not yet installed: while safe_ddl.lock_log does not exist in
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
@@ -94,7 +95,9 @@ typedef enum SddlWriteResult
  * One INSERT per batch: the columns arrive as arrays, one element per
  * event, so the executor starts once per batch rather than once per row.
  * $19 says, per event, to store blockers as a JSON string (it was truncated,
- * or is being retried after a data error) rather than parse it.
+ * or is being retried after a data error) rather than parse it.  $20 marks
+ * an event recovered after a crash (log_persist.c): it is skipped when the
+ * row is already there, its (pid, logged_at) naming it.
  */
 static const char *const sddl_log_insert_sql =
 "INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
@@ -111,17 +114,20 @@ static const char *const sddl_log_insert_sql =
 "pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
 "pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
 "pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
-"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
+"pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20)) "
 "AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
-"c16, c17, c18, c19)";
+"c16, c17, c18, c19, c20) "
+"WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
+"WHERE l.logged_at OPERATOR(pg_catalog.=) u.c1 "
+"AND l.pid OPERATOR(pg_catalog.=) u.c5))";
 
-#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 2)
 
 /* element type of each parameter array */
 static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
 	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID
 };
 
 static MemoryContext sddl_log_worker_cxt = NULL;
@@ -284,18 +290,20 @@ sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
 }
 
 /*
- * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores blockers as a JSON string and replaces characters that
+ * Insert the records [from, from + n) of the ring in one transaction;
+ * *inserted says how many rows that made (recovered events already in the
+ * table are not inserted again).  sanitize stores blockers as a JSON string and replaces characters that
  * do not convert to this database's encoding.  Errors are reported to
  * the server log and classified: a data or integrity error blames a row,
  * anything else (the table locked by someone, a cancel) is worth a retry.
  */
 static SddlWriteResult
-sddl_log_write(uint64 from, int n, bool sanitize)
+sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 {
 	SddlLogShared *shared = sddl_log_shared;
 	volatile SddlWriteResult result = SDDL_WRITE_OK;
 
+	*inserted = 0;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
@@ -384,6 +392,7 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 				/* truncated blockers are no longer JSON: store a string */
 				cols[18][i] = BoolGetDatum(sanitize ||
 										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
+				cols[19][i] = BoolGetDatum((f & SDDL_LOG_RECOVERED) != 0);
 			}
 			for (c = 0; c < SDDL_LOG_NCOLS; c++)
 			{
@@ -406,9 +415,10 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 
 			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
 										argtypes, args, NULL, false, 0);
-			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
+			if (ret != SPI_OK_INSERT || SPI_processed > (uint64) n)
 				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
 					 SPI_result_code_string(ret));
+			*inserted = (int) SPI_processed;
 
 			SPI_finish();
 			PopActiveSnapshot();
@@ -456,8 +466,9 @@ sddl_log_flush(void)
 	{
 		uint64		tail;
 		int			n;
-		int			written;
+		int			written = 0;
 		int			lost = 0;
+		int			inserted;
 		SddlWriteResult res;
 
 		LWLockAcquire(shared->lock, LW_SHARED);
@@ -467,7 +478,8 @@ sddl_log_flush(void)
 		if (n == 0)
 			return SDDL_WRITE_OK;
 
-		res = sddl_log_write(tail, n, false);
+		res = sddl_log_write(tail, n, false, &inserted);
+		written = inserted;
 		if (res == SDDL_WRITE_NO_TABLE)
 		{
 			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -484,13 +496,14 @@ sddl_log_flush(void)
 			/* find the bad rows: one transaction per row */
 			for (i = 0; i < n; i++)
 			{
-				res = sddl_log_write(tail + i, 1, false);
+				res = sddl_log_write(tail + i, 1, false, &inserted);
 				if (res == SDDL_WRITE_BAD_ROW)
-					res = sddl_log_write(tail + i, 1, true);
+					res = sddl_log_write(tail + i, 1, true, &inserted);
 				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
 					break;		/* not this row's fault: keep the rest */
 				if (res == SDDL_WRITE_BAD_ROW)
 					lost++;
+				written += inserted;
 			}
 			if (i < n)
 			{
@@ -502,8 +515,6 @@ sddl_log_flush(void)
 				ereport(LOG,
 						(errmsg("safe_ddl could not write %d lock log events", lost)));
 		}
-		written = n - lost;
-
 		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 		shared->tail += n;
 		shared->written += written;
@@ -586,11 +597,15 @@ sddl_log_worker_main(Datum main_arg)
 	pgstat_report_appname("safe_ddl log writer");
 
 	/*
-	 * The worker's own transactions: never wait for a WAL flush, never run
+	 * The worker's own transactions: never wait for a standby, never run
 	 * read-only because of a database default, and never hang on a lock
 	 * (someone altering the table) in a way that would hold up shutdown.
+	 * The commit does wait for the local WAL flush: the worker releases the
+	 * slots of a batch once it is committed, and a row committed
+	 * asynchronously and lost in a crash would be lost with nothing
+	 * counting it.  One flush per batch, in the worker, never in a deploy.
 	 */
-	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("synchronous_commit", "local", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET,
 					PGC_S_OVERRIDE);
 	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_OVERRIDE);
