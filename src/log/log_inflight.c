@@ -12,11 +12,14 @@
  * the event in backend-local memory; sddl_log_event() on that event ends
  * it.  What is still announced when
  *
- * - the backend exits (a before_shmem_exit callback): is logged as
+ * - the backend exits (a before_shmem_exit callback) is logged as
  *   "terminated", with the SQLSTATE and message of the FATAL error that
- *   ended it (taken by an emit_log_hook), and
- * - the transaction aborts (an xact callback; the hook's PG_CATCH has not
- *   logged it, so the error went around the hook): is logged as "failed".
+ *   ended it (taken by an emit_log_hook);
+ * - a statement announced after another and not ended when that one ends
+ *   (an error went around its own logging) is logged as "failed".
+ *
+ * Not at transaction abort: a rewrite aborts and starts transactions
+ * itself while its statement is still running.
  *
  * A backend killed with SIGKILL or SIGQUIT runs no code.  For those, each
  * announced statement also counts in the shared "inflight" counter until it
@@ -35,7 +38,6 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "portability/instr_time.h"
 #include "storage/ipc.h"
 #include "utils/elog.h"
@@ -102,7 +104,7 @@ sddl_inflight_finish(int to, const char *outcome)
 	}
 }
 
-/* A FATAL error (or an ERROR going around the hook): keep its details */
+/* A FATAL error (or an ERROR going around the caller): keep its details */
 static void
 sddl_inflight_emit_log(ErrorData *edata)
 {
@@ -122,13 +124,6 @@ sddl_inflight_exit(int code, Datum arg)
 	sddl_inflight_finish(0, "terminated");
 }
 
-static void
-sddl_inflight_xact(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT && sddl_inflight_depth > 0)
-		sddl_inflight_finish(0, "failed");
-}
-
 /* Set up the callbacks, once per backend, at its first announcement. */
 static void
 sddl_inflight_setup(void)
@@ -137,7 +132,6 @@ sddl_inflight_setup(void)
 											  "safe_ddl statements in flight",
 											  ALLOCSET_SMALL_SIZES);
 	before_shmem_exit(sddl_inflight_exit, (Datum) 0);
-	RegisterXactCallback(sddl_inflight_xact, NULL);
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = sddl_inflight_emit_log;
 }
