@@ -99,27 +99,32 @@ typedef enum SddlWriteResult
  * an event recovered after a crash (log_persist.c): it is skipped when the
  * row is already there, its (pid, logged_at) naming it.
  */
-static const char *const sddl_log_insert_sql =
-"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-"application_name, pid, command, statement, relations, lock_mode, "
-"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-"blockers, sqlstate, error) "
-"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
-"c12, c13, c14, c15, "
-"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
-"ELSE c16::pg_catalog.jsonb END, c17, c18 "
-"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
-"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
-"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
-"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
-"pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20)) "
-"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
-"c16, c17, c18, c19, c20) "
-"WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
+#define SDDL_LOG_INSERT_SQL \
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, " \
+"application_name, pid, command, statement, relations, lock_mode, " \
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, " \
+"blockers, sqlstate, error) " \
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, " \
+"c12, c13, c14, c15, " \
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) " \
+"ELSE c16::pg_catalog.jsonb END, c17, c18 " \
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), " \
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), " \
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), " \
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), " \
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), " \
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), " \
+"pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20)) " \
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, " \
+"c16, c17, c18, c19, c20)"
+
+static const char *const sddl_log_insert_sql = SDDL_LOG_INSERT_SQL;
+
+/* Only for a batch holding recovered events: one index probe per event */
+static const char *const sddl_log_insert_recovered_sql = SDDL_LOG_INSERT_SQL
+" WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
 "WHERE l.logged_at OPERATOR(pg_catalog.=) u.c1 "
-"AND l.pid OPERATOR(pg_catalog.=) u.c5))";
+"AND l.pid OPERATOR(pg_catalog.=) u.c5 OFFSET 0))";
 
 #define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 2)
 
@@ -324,6 +329,7 @@ sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 			int			c;
 			int			i;
 			int			ret;
+			bool		any_recovered = false;
 
 			if (SPI_connect() != SPI_OK_CONNECT)
 				elog(ERROR, "SPI_connect failed");
@@ -393,6 +399,7 @@ sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 				cols[18][i] = BoolGetDatum(sanitize ||
 										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
 				cols[19][i] = BoolGetDatum((f & SDDL_LOG_RECOVERED) != 0);
+				any_recovered |= (f & SDDL_LOG_RECOVERED) != 0;
 			}
 			for (c = 0; c < SDDL_LOG_NCOLS; c++)
 			{
@@ -413,7 +420,10 @@ sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 				argtypes[c] = get_array_type(elemtype);
 			}
 
-			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
+			ret = SPI_execute_with_args(any_recovered ?
+										sddl_log_insert_recovered_sql :
+										sddl_log_insert_sql,
+										SDDL_LOG_NCOLS,
 										argtypes, args, NULL, false, 0);
 			if (ret != SPI_OK_INSERT || SPI_processed > (uint64) n)
 				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
