@@ -28,4 +28,8 @@ COMMENT ON FUNCTION safe_ddl.log_status() IS
 
 COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
 'allowed, warned, rewritten, rejected, lock_timeout, failed, override or terminated (the session ended during the statement)';
+
+-- The log writer takes ids 32 at a time (one sequence update, not one per
+-- row); ids are unique but not in the order rows were written.
+ALTER SEQUENCE safe_ddl.lock_log_id_seq CACHE 32;
 -- <<< lock log durability (issue #9) ----------------------------------------

@@ -50,6 +50,10 @@ COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
 COMMENT ON COLUMN safe_ddl.lock_log.blockers IS
 'JSON array of the sessions seen blocking the statement (pid, application name, query start, transaction age, query prefix)';
 
+-- The log writer takes ids 32 at a time (one sequence update, not one per
+-- row); ids are unique but not in the order rows were written.
+ALTER SEQUENCE safe_ddl.lock_log_id_seq CACHE 32;
+
 CREATE INDEX lock_log_logged_at_idx ON safe_ddl.lock_log (logged_at);
 CREATE INDEX lock_log_relations_idx ON safe_ddl.lock_log
     USING gin (relations jsonb_path_ops);
