@@ -117,6 +117,17 @@
 #define SddlInPipeline() false
 #endif
 
+/* -- lock log writer (src/log/log_insert.c) -- */
+/* PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples. */
+#if PG_VERSION_NUM >= 160000
+#define SddlExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define SddlExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#endif
+/* -- end of lock log writer -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);

@@ -216,6 +216,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	sddl_report_decision(decision);
 	/* --- end enforcement --- */
 
+	sddl_log_statement_begin(&event);	/* logged even if the session dies */
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)

@@ -7,9 +7,10 @@
  * One worker per cluster, connected to safe_ddl.database as the bootstrap
  * superuser.  It wakes every safe_ddl.log_flush_interval (or earlier when a
  * backend finds the ring half full), and inserts everything buffered with
- * SPI, one transaction per batch, with synchronous_commit off: the rows are
- * as durable as any asynchronously committed row, and the deploy that
- * produced them never waits for them.
+ * SPI, one transaction per batch, with synchronous_commit local: a batch
+ * leaves the ring only once its rows are on disk, and the deploy that
+ * produced them never waits for them.  After a crash, what the ring held
+ * comes back from log_persist.c.
  *
  * - Not yet installed: while safe_ddl.lock_log does not exist in
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
@@ -69,7 +70,6 @@
 #include "compat.h"
 #include "log/log_shmem.h"
 
-#define SDDL_LOG_NPARAMS	18
 
 /* How often retention runs */
 #define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
@@ -94,34 +94,44 @@ typedef enum SddlWriteResult
  * One INSERT per batch: the columns arrive as arrays, one element per
  * event, so the executor starts once per batch rather than once per row.
  * $19 says, per event, to store blockers as a JSON string (it was truncated,
- * or is being retried after a data error) rather than parse it.
+ * or is being retried after a data error) rather than parse it.  $20 marks
+ * an event recovered after a crash (log_persist.c): it is skipped when the
+ * row is already there, its (pid, logged_at) naming it.
  */
-static const char *const sddl_log_insert_sql =
-"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-"application_name, pid, command, statement, relations, lock_mode, "
-"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-"blockers, sqlstate, error) "
-"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
-"c12, c13, c14, c15, "
-"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
-"ELSE c16::pg_catalog.jsonb END, c17, c18 "
-"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
-"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
-"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
-"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
-"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
-"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
-"c16, c17, c18, c19)";
+#define SDDL_LOG_INSERT_SQL \
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, " \
+"application_name, pid, command, statement, relations, lock_mode, " \
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, " \
+"blockers, sqlstate, error) " \
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, " \
+"c12, c13, c14, c15, " \
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) " \
+"ELSE c16::pg_catalog.jsonb END, c17, c18 " \
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), " \
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), " \
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), " \
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), " \
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), " \
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), " \
+"pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20)) " \
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, " \
+"c16, c17, c18, c19, c20)"
 
-#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+static const char *const sddl_log_insert_sql = SDDL_LOG_INSERT_SQL;
+
+/* Only for a batch holding recovered events: one index probe per event */
+static const char *const sddl_log_insert_recovered_sql = SDDL_LOG_INSERT_SQL
+" WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
+"WHERE l.logged_at OPERATOR(pg_catalog.=) u.c1 "
+"AND l.pid OPERATOR(pg_catalog.=) u.c5 OFFSET 0))";
+
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 2)
 
 /* element type of each parameter array */
 static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
 	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID
 };
 
 static MemoryContext sddl_log_worker_cxt = NULL;
@@ -178,7 +188,7 @@ sddl_log_worker_detach(int code, Datum arg)
  * commas, as a JSON array of {"relation": ..., "lock_mode": ...}.  A comma
  * or colon inside a double-quoted identifier does not split.
  */
-static char *
+char *
 sddl_log_relations_json(const char *list)
 {
 	StringInfoData buf;
@@ -234,7 +244,7 @@ sddl_log_relations_json(const char *list)
  * A name the backend could not look up safely, from its OID (pg_database
  * and pg_authid are shared catalogs: any database sees them).
  */
-static const char *
+const char *
 sddl_log_resolve(const char *name, Oid oid, bool is_role)
 {
 	char	   *found;
@@ -252,7 +262,7 @@ sddl_log_resolve(const char *name, Oid oid, bool is_role)
  * makes the caller retry the row with ascii set); with ascii, or when the
  * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
  */
-static char *
+char *
 sddl_log_conv(const char *str, int encoding, bool ascii)
 {
 	int			server = GetDatabaseEncoding();
@@ -271,7 +281,7 @@ sddl_log_conv(const char *str, int encoding, bool ascii)
 }
 
 /* A text value from an optional field of the record */
-static Datum
+Datum
 sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
 			  bool ascii, bool *isnull)
 {
@@ -284,133 +294,171 @@ sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
 }
 
 /*
- * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores blockers as a JSON string and replaces characters that
- * do not convert to this database's encoding.  Errors are reported to
- * the server log and classified: a data or integrity error blames a row,
- * anything else (the table locked by someone, a cancel) is worth a retry.
+ * The values of the columns logged_at .. error of a record, in the order of
+ * the INSERT's parameters; relations and blockers as text.  sanitize
+ * replaces characters that do not convert to this database's encoding.
+ */
+void
+sddl_log_record_values(const SddlLogRecord *rec, bool sanitize,
+					   Datum *values, bool *nulls)
+{
+	uint32		f = rec->flags;
+
+	memset(nulls, 0, sizeof(bool) * SDDL_LOG_NPARAMS);
+	values[0] = TimestampTzGetDatum(rec->logged_at);
+	values[1] = sddl_log_text(rec, sddl_log_resolve(rec->database,
+													rec->database_oid, false),
+							  0, sanitize, &nulls[1]);
+	values[2] = sddl_log_text(rec, sddl_log_resolve(rec->username,
+													rec->user_oid, true),
+							  0, sanitize, &nulls[2]);
+	values[3] = sddl_log_text(rec, rec->application_name,
+							  SDDL_LOG_HAS_APPNAME, sanitize, &nulls[3]);
+	values[4] = Int32GetDatum(rec->pid);
+	values[5] = sddl_log_text(rec, rec->command, SDDL_LOG_HAS_COMMAND,
+							  sanitize, &nulls[5]);
+	values[6] = sddl_log_text(rec, rec->statement, SDDL_LOG_HAS_STATEMENT,
+							  sanitize, &nulls[6]);
+	if (f & SDDL_LOG_HAS_RELATIONS)
+		values[7] = CStringGetTextDatum(sddl_log_relations_json(
+			sddl_log_conv(rec->relations, rec->encoding, sanitize)));
+	else
+		nulls[7] = true;
+	values[8] = sddl_log_text(rec, rec->lock_mode, SDDL_LOG_HAS_LOCK_MODE,
+							  sanitize, &nulls[8]);
+	values[9] = Float8GetDatum(rec->lock_wait_ms);
+	values[10] = Int32GetDatum(rec->attempts);
+	values[11] = Float8GetDatum(rec->duration_ms);
+	values[12] = sddl_log_text(rec, rec->outcome, 0, sanitize, &nulls[12]);
+	values[13] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE, sanitize,
+							   &nulls[13]);
+	values[14] = sddl_log_text(rec, rec->rewritten_to, SDDL_LOG_HAS_REWRITTEN,
+							   sanitize, &nulls[14]);
+	values[15] = sddl_log_text(rec, rec->blockers, SDDL_LOG_HAS_BLOCKERS,
+							   sanitize, &nulls[15]);
+	values[16] = sddl_log_text(rec, rec->sqlstate, SDDL_LOG_HAS_SQLSTATE,
+							   sanitize, &nulls[16]);
+	values[17] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR, sanitize,
+							   &nulls[17]);
+}
+
+/*
+ * Insert the records [from, from + n) with one SPI statement: the path for
+ * the cases the direct insert of log_insert.c leaves out.
+ */
+static int
+sddl_log_insert_spi(uint64 from, int n, bool sanitize, bool any_recovered)
+{
+	SddlLogShared *shared = sddl_log_shared;
+	Datum	   *cols[SDDL_LOG_NCOLS];
+	bool	   *nulls[SDDL_LOG_NCOLS];
+	Datum		args[SDDL_LOG_NCOLS];
+	Oid			argtypes[SDDL_LOG_NCOLS];
+	Datum		values[SDDL_LOG_NPARAMS];
+	bool		isnull[SDDL_LOG_NPARAMS];
+	int			c;
+	int			i;
+	int			ret;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (c = 0; c < SDDL_LOG_NCOLS; c++)
+	{
+		cols[c] = palloc(sizeof(Datum) * n);
+		nulls[c] = palloc0(sizeof(bool) * n);
+	}
+	for (i = 0; i < n; i++)
+	{
+		SddlLogRecord *rec = sddl_log_slot(shared, from + i);
+
+		sddl_log_record_values(rec, sanitize, values, isnull);
+		for (c = 0; c < SDDL_LOG_NPARAMS; c++)
+		{
+			cols[c][i] = values[c];
+			nulls[c][i] = isnull[c];
+		}
+		/* truncated blockers are no longer JSON: store a string */
+		cols[18][i] = BoolGetDatum(sanitize ||
+								   (rec->flags & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
+		cols[19][i] = BoolGetDatum((rec->flags & SDDL_LOG_RECOVERED) != 0);
+	}
+	for (c = 0; c < SDDL_LOG_NCOLS; c++)
+	{
+		Oid			elemtype = sddl_log_coltypes[c];
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1];
+		int			lbs[1];
+
+		get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+		dims[0] = n;
+		lbs[0] = 1;
+		args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c], 1, dims,
+													 lbs, elemtype, typlen,
+													 typbyval, typalign));
+		argtypes[c] = get_array_type(elemtype);
+	}
+
+	ret = SPI_execute_with_args(any_recovered ?
+								sddl_log_insert_recovered_sql :
+								sddl_log_insert_sql,
+								SDDL_LOG_NCOLS, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_INSERT || SPI_processed > (uint64) n)
+		elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
+			 SPI_result_code_string(ret));
+	ret = (int) SPI_processed;
+	SPI_finish();
+	return ret;
+}
+
+/*
+ * Insert the records [from, from + n) of the ring in one transaction;
+ * *inserted says how many rows that made (recovered events already in the
+ * table are not inserted again).  sanitize stores blockers as a JSON string
+ * and replaces characters that do not convert to this database's encoding.
+ * Errors are reported to the server log and classified: a data or
+ * integrity error blames a row, anything else (the table locked by
+ * someone, a cancel) is worth a retry.
  */
 static SddlWriteResult
-sddl_log_write(uint64 from, int n, bool sanitize)
+sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 {
 	SddlLogShared *shared = sddl_log_shared;
 	volatile SddlWriteResult result = SDDL_WRITE_OK;
 
+	*inserted = 0;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{
 		Oid			nsp;
+		Oid			relid = InvalidOid;
 
 		nsp = get_namespace_oid("safe_ddl", true);
+		if (OidIsValid(nsp))
+			relid = get_relname_relid("lock_log", nsp);
 		if (!OidIsValid(get_extension_oid("safe_ddl", true)) ||
-			!OidIsValid(nsp) ||
-			!OidIsValid(get_relname_relid("lock_log", nsp)))
+			!OidIsValid(relid))
 			result = SDDL_WRITE_NO_TABLE;
 		else
 		{
-			Datum	   *cols[SDDL_LOG_NCOLS];
-			bool	   *nulls[SDDL_LOG_NCOLS];
-			Datum		args[SDDL_LOG_NCOLS];
-			Oid			argtypes[SDDL_LOG_NCOLS];
-			int			c;
+			bool		any_recovered = false;
 			int			i;
-			int			ret;
 
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
+			for (i = 0; i < n; i++)
+				if (sddl_log_slot(shared, from + i)->flags & SDDL_LOG_RECOVERED)
+					any_recovered = true;
+
 			PushActiveSnapshot(GetTransactionSnapshot());
 			pgstat_report_activity(STATE_RUNNING, "writing safe_ddl.lock_log");
-
-			for (c = 0; c < SDDL_LOG_NCOLS; c++)
-			{
-				cols[c] = palloc(sizeof(Datum) * n);
-				nulls[c] = palloc0(sizeof(bool) * n);
-			}
-			for (i = 0; i < n; i++)
-			{
-				SddlLogRecord *rec = sddl_log_slot(shared, from + i);
-				uint32		f = rec->flags;
-
-				cols[0][i] = TimestampTzGetDatum(rec->logged_at);
-				cols[1][i] = sddl_log_text(rec, sddl_log_resolve(rec->database,
-																 rec->database_oid,
-																 false),
-										   0, sanitize, &nulls[1][i]);
-				cols[2][i] = sddl_log_text(rec, sddl_log_resolve(rec->username,
-																 rec->user_oid,
-																 true),
-										   0, sanitize, &nulls[2][i]);
-				cols[3][i] = sddl_log_text(rec, rec->application_name,
-										   SDDL_LOG_HAS_APPNAME, sanitize,
-										   &nulls[3][i]);
-				cols[4][i] = Int32GetDatum(rec->pid);
-				cols[5][i] = sddl_log_text(rec, rec->command,
-										   SDDL_LOG_HAS_COMMAND, sanitize,
-										   &nulls[5][i]);
-				cols[6][i] = sddl_log_text(rec, rec->statement,
-										   SDDL_LOG_HAS_STATEMENT, sanitize,
-										   &nulls[6][i]);
-				if (f & SDDL_LOG_HAS_RELATIONS)
-				{
-					char	   *rels = sddl_log_conv(rec->relations,
-													 rec->encoding, sanitize);
-
-					cols[7][i] = CStringGetTextDatum(sddl_log_relations_json(rels));
-				}
-				else
-					nulls[7][i] = true;
-				cols[8][i] = sddl_log_text(rec, rec->lock_mode,
-										   SDDL_LOG_HAS_LOCK_MODE, sanitize,
-										   &nulls[8][i]);
-				cols[9][i] = Float8GetDatum(rec->lock_wait_ms);
-				cols[10][i] = Int32GetDatum(rec->attempts);
-				cols[11][i] = Float8GetDatum(rec->duration_ms);
-				cols[12][i] = sddl_log_text(rec, rec->outcome, 0, sanitize,
-											&nulls[12][i]);
-				cols[13][i] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE,
-											sanitize, &nulls[13][i]);
-				cols[14][i] = sddl_log_text(rec, rec->rewritten_to,
-											SDDL_LOG_HAS_REWRITTEN, sanitize,
-											&nulls[14][i]);
-				cols[15][i] = sddl_log_text(rec, rec->blockers,
-											SDDL_LOG_HAS_BLOCKERS, sanitize,
-											&nulls[15][i]);
-				cols[16][i] = sddl_log_text(rec, rec->sqlstate,
-											SDDL_LOG_HAS_SQLSTATE, sanitize,
-											&nulls[16][i]);
-				cols[17][i] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR,
-											sanitize, &nulls[17][i]);
-				/* truncated blockers are no longer JSON: store a string */
-				cols[18][i] = BoolGetDatum(sanitize ||
-										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
-			}
-			for (c = 0; c < SDDL_LOG_NCOLS; c++)
-			{
-				Oid			elemtype = sddl_log_coltypes[c];
-				int16		typlen;
-				bool		typbyval;
-				char		typalign;
-				int			dims[1];
-				int			lbs[1];
-
-				get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-				dims[0] = n;
-				lbs[0] = 1;
-				args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c],
-															 1, dims, lbs,
-															 elemtype, typlen,
-															 typbyval, typalign));
-				argtypes[c] = get_array_type(elemtype);
-			}
-
-			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
-										argtypes, args, NULL, false, 0);
-			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
-				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
-					 SPI_result_code_string(ret));
-
-			SPI_finish();
+			/* the common case directly; recovered or sanitized rows by SQL */
+			*inserted = -1;
+			if (!sanitize && !any_recovered)
+				*inserted = sddl_log_insert_direct(relid, from, n);
+			if (*inserted < 0)
+				*inserted = sddl_log_insert_spi(from, n, sanitize,
+												any_recovered);
 			PopActiveSnapshot();
 		}
 		CommitTransactionCommand();
@@ -427,6 +475,7 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 		AbortCurrentTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
+		*inserted = 0;
 		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 		if (category == ERRCODE_DATA_EXCEPTION ||
 			category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
@@ -456,8 +505,9 @@ sddl_log_flush(void)
 	{
 		uint64		tail;
 		int			n;
-		int			written;
+		int			written = 0;
 		int			lost = 0;
+		int			inserted;
 		SddlWriteResult res;
 
 		LWLockAcquire(shared->lock, LW_SHARED);
@@ -467,7 +517,8 @@ sddl_log_flush(void)
 		if (n == 0)
 			return SDDL_WRITE_OK;
 
-		res = sddl_log_write(tail, n, false);
+		res = sddl_log_write(tail, n, false, &inserted);
+		written = inserted;
 		if (res == SDDL_WRITE_NO_TABLE)
 		{
 			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -484,13 +535,14 @@ sddl_log_flush(void)
 			/* find the bad rows: one transaction per row */
 			for (i = 0; i < n; i++)
 			{
-				res = sddl_log_write(tail + i, 1, false);
+				res = sddl_log_write(tail + i, 1, false, &inserted);
 				if (res == SDDL_WRITE_BAD_ROW)
-					res = sddl_log_write(tail + i, 1, true);
+					res = sddl_log_write(tail + i, 1, true, &inserted);
 				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
 					break;		/* not this row's fault: keep the rest */
 				if (res == SDDL_WRITE_BAD_ROW)
 					lost++;
+				written += inserted;
 			}
 			if (i < n)
 			{
@@ -502,8 +554,6 @@ sddl_log_flush(void)
 				ereport(LOG,
 						(errmsg("safe_ddl could not write %d lock log events", lost)));
 		}
-		written = n - lost;
-
 		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 		shared->tail += n;
 		shared->written += written;
@@ -586,11 +636,15 @@ sddl_log_worker_main(Datum main_arg)
 	pgstat_report_appname("safe_ddl log writer");
 
 	/*
-	 * The worker's own transactions: never wait for a WAL flush, never run
+	 * The worker's own transactions: never wait for a standby, never run
 	 * read-only because of a database default, and never hang on a lock
 	 * (someone altering the table) in a way that would hold up shutdown.
+	 * The commit does wait for the local WAL flush: the worker releases the
+	 * slots of a batch once it is committed, and a row committed
+	 * asynchronously and lost in a crash would be lost with nothing
+	 * counting it.  One flush per batch, in the worker, never in a deploy.
 	 */
-	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("synchronous_commit", "local", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET,
 					PGC_S_OVERRIDE);
 	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_OVERRIDE);
