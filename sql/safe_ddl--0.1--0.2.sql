@@ -7,8 +7,11 @@
 
 -- safe_ddl.check() as text for CI logs: one line per finding, starting with
 -- the action so that "grep '^reject'" fails a job, empty when safe_ddl has
--- nothing to say.  A relation a statement touches without a rule of its own
--- (the referenced table of a foreign key) is no finding.  Hint lines meant for one migration tool ("Django: ...")
+-- nothing to say.  No finding: a relation a statement touches without a
+-- rule of its own (the referenced table of a foreign key), and the data
+-- changes migration tools add (UPDATE alembic_version), which safe_ddl lets
+-- through unanalysed.  The statement quoted in a hint loses the comment
+-- lines the tool printed before it.  Hint lines meant for one migration tool ("Django: ...")
 -- are left out unless that tool is named.  No SET search_path: check()
 -- resolves the migration's unqualified names with the caller's, as the
 -- migration itself will.
@@ -27,11 +30,14 @@ SELECT coalesce(pg_catalog.string_agg(f.line, E'\n' ORDER BY f.statement_no, f.r
                    '. HINT: ' || (SELECT pg_catalog.string_agg(h.l, ' ' ORDER BY h.i)
                                    FROM pg_catalog.unnest(pg_catalog.string_to_array(c.hint, E'\n'))
                                         WITH ORDINALITY AS h(l, i)
-                                  WHERE h.l !~ '^[A-Z][A-Za-z]*: '
-                                     OR pg_catalog.lower(pg_catalog.split_part(h.l, ':', 1))
-                                        = pg_catalog.lower(framework))) AS line
+                                  WHERE h.l !~ '^\s*(--.*)?$'
+                                    AND (h.l !~ '^[A-Z][A-Za-z]*: '
+                                         OR pg_catalog.lower(pg_catalog.split_part(h.l, ':', 1))
+                                            = pg_catalog.lower(framework)))) AS line
           FROM safe_ddl.check(sql) AS c
-         WHERE c.message IS NOT NULL
+         WHERE (c.message IS NOT NULL
+                AND NOT (c.action = 'allow'
+                         AND c.command IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE')))
             OR (c.action <> 'allow' AND c.rule IS NOT NULL)) AS f
 $report$;
 
