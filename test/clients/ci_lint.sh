@@ -13,6 +13,18 @@ client_cluster ci_lint shop "safe_ddl.small_table_size = '1MB'" || exit 1
 psql -X -q -d shop -c "ALTER EXTENSION safe_ddl UPDATE TO '0.2'" 2>/dev/null
 export SDDL_DB_NAME=shop
 
+# lint FRAMEWORK COMMAND...: COMMAND prints migration SQL (kept in $sql);
+# pipe it into the lint, as a CI job would; its output and exit status in
+# $out and $status.
+lint() {
+    local fw=$1; shift
+    sql=$("$@" 2>&1)
+    echo "$sql" | sed 's/^/# sql: /'
+    out=$(echo "$sql" | "$lint" -f "$fw" -d shop 2>&1)
+    status=$?
+    echo "$out" | sed 's/^/# /'
+}
+
 # Django: the app's migrations applied, its orders table grown past
 # safe_ddl.small_table_size.
 cp -r "$here/django" "$work/django"
@@ -25,12 +37,8 @@ psql -X -q -d shop -c "INSERT INTO shop_order (customer_id_legacy, status, creat
 # 1. An atomic AddIndex: sqlmigrate prints it inside BEGIN; ... COMMIT;,
 #    where safe_ddl refuses it.
 cp variants/0003_add_index_atomic.py shop/migrations/0003_status_index.py
-sql=$(/usr/bin/python3 manage.py sqlmigrate shop 0003 2>&1)
-echo "$sql" | sed 's/^/# sql: /'
+lint django /usr/bin/python3 manage.py sqlmigrate shop 0003
 ok "sqlmigrate wraps the atomic migration in BEGIN" contains "$sql" "BEGIN;"
-out=$(echo "$sql" | "$lint" -f django -d shop 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
 ok "the lint fails the job on a refusal (exit 1)" test $status -eq 1
 ok "one line starting with reject" test "$(grep -c '^reject: ' <<<"$out")" = 1
 ok "the line names the statement, table, lock and rule" \
@@ -43,11 +51,7 @@ ok "nothing ran: no index" test "$(psql -X -At -d shop -c "SELECT count(*) FROM 
 # 2. The fix: AddIndexConcurrently in a non-atomic migration passes.
 cp variants/0003_add_index_concurrently.py shop/migrations/0003_status_index.py
 rm -rf shop/migrations/__pycache__
-sql=$(/usr/bin/python3 manage.py sqlmigrate shop 0003 2>&1)
-echo "$sql" | sed 's/^/# sql: /'
-out=$(echo "$sql" | "$lint" -f django -d shop 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
+lint django /usr/bin/python3 manage.py sqlmigrate shop 0003
 ok "the fixed migration passes (exit 0)" test $status -eq 0
 ok "and has nothing to say" test -z "$out"
 
@@ -68,12 +72,8 @@ context.configure(url="postgresql://", literal_binds=True,
 with context.begin_transaction():
     context.run_migrations()
 PY
-sql=$(/usr/bin/python3 -m alembic -c alembic.ini upgrade 001:002 --sql 2>&1)
-echo "$sql" | sed 's/^/# sql: /'
+lint alembic /usr/bin/python3 -m alembic -c alembic.ini upgrade 001:002 --sql
 ok "alembic --sql prints the index in a transaction" contains "$sql" "BEGIN;"
-out=$(echo "$sql" | "$lint" -f alembic -d shop 2>&1)
-status=$?
-echo "$out" | sed 's/^/# /'
 ok "alembic: the lint fails the job (exit 1)" test $status -eq 1
 ok "alembic: the finding names the table and rule" \
     contains "$out" "on events, ShareLock, rule require-concurrent-index-creation"
