@@ -6,7 +6,8 @@ export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$SDDL_PG_MAJOR/bin/pg_config}
 
 sddl_say() { printf '==> %s\n' "$*" >&2; }
 
-# Install what the build, the tests and the demo need, on Debian 12.
+# Install what the build, the tests and the demo need, on Debian 12, or
+# only the packages given as arguments (scripts/package in a chroot).
 # Idempotent and silent when everything is already there.
 sddl_install_deps() {
     local pkgs=(make gcc libc6-dev perl libipc-run-perl rsync
@@ -16,6 +17,7 @@ sddl_install_deps() {
         python3-alembic gnuplot-nox bc procps util-linux
         ruby-railties ruby-activerecord ruby-pg sqitch libdbd-pg-perl
         prometheus-postgres-exporter prometheus curl)
+    [ $# -gt 0 ] && pkgs=("$@")
     local missing=() p
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
