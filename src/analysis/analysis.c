@@ -102,7 +102,7 @@ sddl_is_candidate(Node *parsetree)
 		case T_RenameStmt:
 		case T_TruncateStmt:
 		case T_VacuumStmt:
-		case T_ClusterStmt:
+		case T_SddlClusterStmt:
 		case T_RefreshMatViewStmt:
 		case T_CreateStmt:
 		case T_CreateForeignTableStmt:
@@ -1463,13 +1463,13 @@ sddl_analyze_vacuum(SddlAnalysis *a, VacuumStmt *stmt,
 }
 
 static void
-sddl_analyze_cluster(SddlAnalysis *a, ClusterStmt *stmt,
+sddl_analyze_cluster(SddlAnalysis *a, SddlClusterStmt *stmt,
 					 SddlAnalysisContext *cxt)
 {
 	Oid			relid;
 	ListCell   *lc;
 
-	if (stmt->relation == NULL)
+	if (SddlClusterRelation(stmt) == NULL)
 	{
 		/* every table with a clustered index, each in its own transaction */
 		Relation	indrel = table_open(IndexRelationId, AccessShareLock);
@@ -1494,7 +1494,7 @@ sddl_analyze_cluster(SddlAnalysis *a, ClusterStmt *stmt,
 		return;
 	}
 
-	relid = sddl_lookup_rangevar(stmt->relation);
+	relid = sddl_lookup_rangevar(SddlClusterRelation(stmt));
 	if (!OidIsValid(relid))
 		return;
 	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
@@ -2077,8 +2077,8 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 		case T_VacuumStmt:
 			sddl_analyze_vacuum(a, (VacuumStmt *) parsetree, cxt);
 			break;
-		case T_ClusterStmt:
-			sddl_analyze_cluster(a, (ClusterStmt *) parsetree, cxt);
+		case T_SddlClusterStmt:
+			sddl_analyze_cluster(a, (SddlClusterStmt *) parsetree, cxt);
 			break;
 		case T_RefreshMatViewStmt:
 			sddl_analyze_refresh(a, (RefreshMatViewStmt *) parsetree, cxt);
@@ -2327,12 +2327,12 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 					  RELKIND_PARTITIONED_INDEX));
 				break;
 			}
-		case T_ClusterStmt:
+		case T_SddlClusterStmt:
 			{
-				ClusterStmt *c = (ClusterStmt *) parsetree;
+				SddlClusterStmt *c = (SddlClusterStmt *) parsetree;
 
-				a->no_transaction_block = c->relation == NULL ||
-					get_rel_relkind(sddl_lookup_rangevar(c->relation)) ==
+				a->no_transaction_block = SddlClusterRelation(c) == NULL ||
+					get_rel_relkind(sddl_lookup_rangevar(SddlClusterRelation(c))) ==
 					RELKIND_PARTITIONED_TABLE;
 				break;
 			}

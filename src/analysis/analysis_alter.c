@@ -234,7 +234,7 @@ sddl_change_requires_rewrite(Node *expr, AttrNumber varattno)
 		{
 			CoerceToDomain *d = (CoerceToDomain *) expr;
 
-			if (DomainHasConstraints(d->resulttype))
+			if (SddlDomainHasConstraints(d->resulttype))
 				return true;
 			expr = (Node *) d->arg;
 		}
@@ -716,7 +716,7 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 
 	typid = sddl_type_oid(def->typeName, &typmod);
 	if (OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN &&
-		DomainHasConstraints(typid))
+		SddlDomainHasConstraints(typid))
 		domain_checks = true;
 
 	rewrite = generated_stored || identity || sddl_is_serial(def->typeName) ||

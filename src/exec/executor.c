@@ -95,14 +95,14 @@ sddl_stmt_allows_subxact(Node *stmt)
 			return true;
 		case T_VacuumStmt:
 			return !((VacuumStmt *) stmt)->is_vacuumcmd;
-		case T_ClusterStmt:
+		case T_SddlClusterStmt:
 			{
-				ClusterStmt *cs = (ClusterStmt *) stmt;
+				SddlClusterStmt *cs = (SddlClusterStmt *) stmt;
 				Oid			relid;
 
-				if (cs->relation == NULL)
+				if (SddlClusterRelation(cs) == NULL)
 					return false;
-				relid = RangeVarGetRelid(cs->relation, NoLock, true);
+				relid = RangeVarGetRelid(SddlClusterRelation(cs), NoLock, true);
 				return OidIsValid(relid) &&
 					get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE;
 			}
