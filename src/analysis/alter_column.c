@@ -42,6 +42,7 @@
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
 #include "analysis/catalog.h"
+#include "compat.h"
 
 /*
  * Does any function a raw default expression can call have volatile
@@ -268,7 +269,7 @@ sddl_at_add_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	sddl_new_column(def, &nc);
 	typid = sddl_type_oid(def->typeName, &typmod);
 	if (OidIsValid(typid) && get_typtype(typid) == TYPTYPE_DOMAIN &&
-		DomainHasConstraints(typid))
+		SddlDomainHasConstraints(typid))
 		domain_checks = true;
 
 	rewrite = nc.generated_stored || nc.identity ||

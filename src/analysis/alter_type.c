@@ -47,6 +47,7 @@
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
 #include "analysis/catalog.h"
+#include "compat.h"
 
 /*
  * ATColumnChangeRequiresRewrite(), on the planned coercion expression.
@@ -66,7 +67,7 @@ sddl_change_requires_rewrite(Node *expr, AttrNumber varattno)
 		{
 			CoerceToDomain *d = (CoerceToDomain *) expr;
 
-			if (DomainHasConstraints(d->resulttype))
+			if (SddlDomainHasConstraints(d->resulttype))
 				return true;
 			expr = (Node *) d->arg;
 		}

@@ -61,7 +61,7 @@ sddl_is_candidate(Node *parsetree)
 		case T_RenameStmt:
 		case T_TruncateStmt:
 		case T_VacuumStmt:
-		case T_ClusterStmt:
+		case T_SddlClusterStmt:
 		case T_RefreshMatViewStmt:
 		case T_CreateStmt:
 		case T_CreateForeignTableStmt:
@@ -120,7 +120,7 @@ static const SddlStmtHandler sddl_stmt_handlers[] = {
 	{T_IndexStmt, sddl_analyze_index},
 	{T_ReindexStmt, sddl_analyze_reindex},
 	{T_VacuumStmt, sddl_analyze_vacuum},
-	{T_ClusterStmt, sddl_analyze_cluster},
+	{T_SddlClusterStmt, sddl_analyze_cluster},
 	{T_TruncateStmt, sddl_analyze_truncate},
 	{T_LockStmt, sddl_analyze_lock},
 	{T_RefreshMatViewStmt, sddl_analyze_refresh},

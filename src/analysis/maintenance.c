@@ -351,11 +351,11 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 void
 sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
-	ClusterStmt *stmt = (ClusterStmt *) node;
+	SddlClusterStmt *stmt = (SddlClusterStmt *) node;
 	Oid			relid;
 	ListCell   *lc;
 
-	if (stmt->relation == NULL)
+	if (SddlClusterRelation(stmt) == NULL)
 	{
 		/* every table with a clustered index, each in its own transaction */
 		a->no_transaction_block = true;
@@ -366,7 +366,7 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		return;
 	}
 
-	relid = sddl_lookup_rangevar(stmt->relation);
+	relid = sddl_lookup_rangevar(SddlClusterRelation(stmt));
 	if (!OidIsValid(relid))
 		return;
 	if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)

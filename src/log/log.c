@@ -268,6 +268,9 @@ sddl_log_wanted(const SddlLogEvent *event)
 				return true;
 			return sddl_log_min_wait >= 0 &&
 				event->lock_wait_ms >= (double) sddl_log_min_wait;
+		default:
+			/* not a valid setting: log rather than lose the event */
+			break;
 	}
 	return true;
 }
