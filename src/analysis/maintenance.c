@@ -36,6 +36,7 @@
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
 #include "analysis/catalog.h"
+#include "compat.h"
 
 /*
  * Relation kinds (pg_class.relkind letters) the database-wide forms
