@@ -2,8 +2,9 @@
 # scripts/check-docs must pass on the tree as it is and fail, naming the
 # place to fix, on a copy with a deliberate gap: a broken link, a link to a
 # missing heading, a rule without its page, a rule missing from the rules
-# index, a page for a rule that does not exist, a page no link reaches, and
-# a setting defined in C but documented nowhere.  Prints TAP; scripts/test
+# index, a rule page or index row with another default action than the
+# rule table, a page for a rule that does not exist, a page no link reaches,
+# and a setting defined in C but documented nowhere.  Prints TAP; scripts/test
 # runs it in the static suite.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -83,6 +84,16 @@ fresh
 sed -i "s/($rule\.md)/(elsewhere.md)/" "$work/tree/docs/rules/README.md"
 run
 expect_failure "rule missing from the index" "docs/rules/README.md: does not link to $rule.md"
+
+fresh
+action=$(sed -nE 's/^\| default action \| \*\*([a-z]+)\*\*.*/\1/p' "$root/docs/rules/$rule.md")
+other=$([ "$action" = warn ] && echo reject || echo warn)
+sed -i -E "s/^(\| default action \| \*\*)$action/\1$other/" "$work/tree/docs/rules/$rule.md"
+sed -i -E "/^\| \[\`$rule\`\]/s/\| $action \|/| $other |/" "$work/tree/docs/rules/README.md"
+run
+expect_failure "default action out of date" \
+    "docs/rules/$rule.md: the table's \"default action\" row says $other, src/policy/rules.c says $action" \
+    "docs/rules/README.md: the row of $rule does not give its default action $action"
 
 fresh
 printf '# zz-no-such-rule\n' >"$work/tree/docs/rules/zz-no-such-rule.md"
