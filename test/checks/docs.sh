@@ -2,21 +2,13 @@
 # scripts/check-docs must pass on the tree as it is and fail, naming the
 # place to fix, on a copy with a deliberate gap: a broken link, a link to a
 # missing heading, a rule without its page, a rule missing from the rules
-# index, a page for a rule that does not exist, a page no link reaches, and
-# a setting defined in C but documented nowhere.  Prints TAP; scripts/test
+# index, a rule page or index row with another default action than the
+# rule table, a page for a rule that does not exist, a page no link reaches,
+# and a setting defined in C but documented nowhere.  Prints TAP; scripts/test
 # runs it in the static suite.
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/tap.bash"
 check=$root/scripts/check-docs
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-bad=0
-
-ok() {	# ok STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; bad=$((bad + 1)); fi
-}
+target=$work/tree
 
 fresh() {	# a clean copy of what the check reads, in $work/tree
     rm -rf "$work/tree" && mkdir -p "$work/tree"
@@ -28,23 +20,6 @@ fresh() {	# a clean copy of what the check reads, in $work/tree
     done
 }
 
-run() {	# run the check on the copy; output in $out, status in $status
-    out=$("$check" "$work/tree" 2>&1)
-    status=$?
-}
-
-expect_failure() {	# expect_failure DESCRIPTION PATTERN...
-    local what=$1 before=$bad p
-    shift
-    [ "$status" -eq 1 ]
-    ok $? "$what: the check fails"
-    for p in "$@"; do
-        grep -qF -- "$p" <<<"$out"
-        ok $? "$what: the output names '$p'"
-    done
-    [ "$bad" -eq "$before" ] || printf '%s\n' "$out" | sed 's/^/# /'
-}
-
 # The rule the probes use: the first page of the rules index.
 rule=$(grep -oE '\]\([a-z0-9-]+\.md\)' "$root/docs/rules/README.md" | head -1 | sed -E 's/^\]\((.*)\.md\)$/\1/')
 [ -n "$rule" ]
@@ -52,9 +27,7 @@ ok $? "the rules index links to rule pages (first: $rule)"
 
 fresh
 run
-[ "$status" -eq 0 ]
-ok $? "the tree as it is passes"
-[ "$status" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+expect_success "the tree as it is passes"
 
 fresh
 printf '\nSee [the missing page](no-such-page.md).\n' >>"$work/tree/docs/cookbook.md"
@@ -85,6 +58,16 @@ run
 expect_failure "rule missing from the index" "docs/rules/README.md: does not link to $rule.md"
 
 fresh
+action=$(sed -nE 's/^\| default action \| \*\*([a-z]+)\*\*.*/\1/p' "$root/docs/rules/$rule.md")
+other=$([ "$action" = warn ] && echo reject || echo warn)
+sed -i -E "s/^(\| default action \| \*\*)$action/\1$other/" "$work/tree/docs/rules/$rule.md"
+sed -i -E "/^\| \[\`$rule\`\]/s/\| $action \|/| $other |/" "$work/tree/docs/rules/README.md"
+run
+expect_failure "default action out of date" \
+    "docs/rules/$rule.md: the table's \"default action\" row says $other, src/policy/rules.c says $action" \
+    "docs/rules/README.md: the row of $rule does not give its default action $action"
+
+fresh
 printf '# zz-no-such-rule\n' >"$work/tree/docs/rules/zz-no-such-rule.md"
 run
 expect_failure "page of no rule" "docs/rules/zz-no-such-rule.md: no rule of that name"
@@ -108,5 +91,4 @@ expect_failure "undocumented setting" \
     "docs/: setting safe_ddl.zz_probe is defined in src/ but documented in no page of docs/" \
     "README.md: setting safe_ddl.zz_probe has no row in the settings table"
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+done_testing

@@ -7,18 +7,9 @@
 # The probes are new files (and one line added to an existing analysis
 # file), so the test does not depend on how the files of a layer are named.
 # Prints TAP; scripts/test runs it in the static suite.
-set -u
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/tap.bash"
 check=$root/scripts/check-layering
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-n=0
-bad=0
-
-ok() {	# ok STATUS DESCRIPTION
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; bad=$((bad + 1)); fi
-}
+target=$work/src
 
 fresh() {	# a clean copy of src/ in $work/src
     rm -rf "$work/src" && cp -r "$root/src" "$work/src"
@@ -33,37 +24,18 @@ probe() {	# probe FILE [INCLUDED...]: a new source file including others
     for h in "$@"; do printf '#include "%s"\n' "$h" >>"$f"; done
 }
 
-run() {	# run the check on the copy; output in $out, status in $status
-    out=$("$check" "$work/src" 2>&1)
-    status=$?
-}
-
-expect_failure() {	# expect_failure DESCRIPTION PATTERN...
-    local what=$1 before=$bad p
-    shift
-    [ "$status" -eq 1 ]
-    ok $? "$what: the check fails"
-    for p in "$@"; do
-        grep -qF -- "$p" <<<"$out"
-        ok $? "$what: the output names '$p'"
-    done
-    [ "$bad" -eq "$before" ] || printf '%s\n' "$out" | sed 's/^/# /'
-}
-
 fresh
 run
-[ "$status" -eq 0 ]
-ok $? "a clean copy of src/ passes"
-[ "$status" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+expect_success "a clean copy of src/ passes"
 
 # Upward: one line added to an existing analysis file.
 fresh
-target=$(cd "$work/src" && ls analysis/*.c | head -1)
+file=$(cd "$work/src" && ls analysis/*.c | head -1)
 hook_h=$(cd "$work/src" && ls hook/*.h | head -1)
-echo "#include \"$hook_h\"" >>"$work/src/$target"
-line=$(wc -l <"$work/src/$target")
+echo "#include \"$hook_h\"" >>"$work/src/$file"
+line=$(wc -l <"$work/src/$file")
 run
-expect_failure "upward include" "src/$target:$line: includes $hook_h: analysis may not include hook"
+expect_failure "upward include" "src/$file:$line: includes $hook_h: analysis may not include hook"
 
 # Sideways: policy and exec are independent siblings.
 fresh
@@ -111,5 +83,4 @@ printf '%s\n' "hook/zz_gone.c -> exec/zz_gone.h" >>"$work/src/LAYERS"
 run
 expect_failure "stale allow entry" "allow entry hook/zz_gone.c -> exec/zz_gone.h matches no violation any more"
 
-echo "1..$n"
-[ "$bad" -eq 0 ]
+done_testing
