@@ -35,12 +35,8 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
-#include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "rewrite/rewriteHandler.h"
-#include "utils/builtins.h"
-#include "utils/fmgrprotos.h"
-#include "utils/json.h"
 #include "utils/rel.h"
 
 #include "compat.h"
@@ -48,8 +44,6 @@
 
 /* The columns of safe_ddl.lock_log, in order: id, then the parameters */
 #define SDDL_LOG_TABLE_NATTS	(SDDL_LOG_NPARAMS + 1)
-#define SDDL_LOG_RELATIONS_COL	7	/* index into the parameters */
-#define SDDL_LOG_BLOCKERS_COL	15
 
 static const struct
 {
@@ -102,23 +96,6 @@ sddl_log_table_plain(Relation rel)
 	return true;
 }
 
-/* A text value as jsonb: parsed, or (as_string) stored as a JSON string */
-static Datum
-sddl_log_jsonb(Datum value, bool as_string)
-{
-	char	   *str = TextDatumGetCString(value);
-
-	if (as_string)
-	{
-		StringInfoData buf;
-
-		initStringInfo(&buf);
-		escape_json(&buf, str);
-		str = buf.data;
-	}
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(str));
-}
-
 /*
  * Insert the records [from, from + n) of the ring into the table relid.
  * Returns the number of rows inserted, or -1 when the table is not plain
@@ -165,14 +142,7 @@ sddl_log_insert_direct(Oid relid, uint64 from, int n)
 
 		ExecClearTuple(slot);
 		values[0] = ExecEvalExpr(id_default, econtext, &nulls[0]);
-		sddl_log_record_values(rec, false, values + 1, nulls + 1);
-		if (!nulls[1 + SDDL_LOG_RELATIONS_COL])
-			values[1 + SDDL_LOG_RELATIONS_COL] =
-				sddl_log_jsonb(values[1 + SDDL_LOG_RELATIONS_COL], false);
-		if (!nulls[1 + SDDL_LOG_BLOCKERS_COL])
-			values[1 + SDDL_LOG_BLOCKERS_COL] =
-				sddl_log_jsonb(values[1 + SDDL_LOG_BLOCKERS_COL],
-							   (rec->flags & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
+		sddl_log_record_values(rec, false, true, values + 1, nulls + 1);
 		ExecStoreVirtualTuple(slot);
 		if (rel->rd_att->constr != NULL)
 			ExecConstraints(rri, slot, estate);

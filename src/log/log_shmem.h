@@ -159,15 +159,10 @@ sddl_log_slot(SddlLogShared *shared, uint64 pos)
 extern void sddl_log_persist_load(SddlLogShared *shared);
 extern void sddl_log_persist_save(int code, Datum arg);
 
-/* log_worker.c: the writer's view of a record */
+/* log_record.c: the writer's view of a record */
 #define SDDL_LOG_NPARAMS	18	/* columns logged_at .. error */
-extern char *sddl_log_relations_json(const char *list);
-extern const char *sddl_log_resolve(const char *name, Oid oid, bool is_role);
-extern char *sddl_log_conv(const char *str, int encoding, bool ascii);
-extern Datum sddl_log_text(const SddlLogRecord *rec, const char *str,
-						   uint32 flag, bool ascii, bool *isnull);
 extern void sddl_log_record_values(const SddlLogRecord *rec, bool sanitize,
-								   Datum *values, bool *nulls);
+								   bool as_jsonb, Datum *values, bool *nulls);
 
 /* log_insert.c */
 extern int	sddl_log_insert_direct(Oid relid, uint64 from, int n);

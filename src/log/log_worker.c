@@ -41,6 +41,7 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -64,6 +65,7 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -184,165 +186,6 @@ sddl_log_worker_detach(int code, Datum arg)
 }
 
 /*
- * The relations of an event, "schema.rel:LockMode" items separated by
- * commas, as a JSON array of {"relation": ..., "lock_mode": ...}.  A comma
- * or colon inside a double-quoted identifier does not split.
- */
-char *
-sddl_log_relations_json(const char *list)
-{
-	StringInfoData buf;
-	const char *p = list;
-	bool		first = true;
-
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
-	while (*p != '\0')
-	{
-		const char *start;
-		const char *end;
-		const char *colon = NULL;
-		bool		quoted = false;
-		char	   *rel;
-
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		for (; *p != '\0' && (quoted || *p != ','); p++)
-		{
-			if (*p == '"')
-				quoted = !quoted;
-			else if (*p == ':' && !quoted)
-				colon = p;
-		}
-		end = p;
-		while (end > start && end[-1] == ' ')
-			end--;
-
-		if (!first)
-			appendStringInfoString(&buf, ", ");
-		first = false;
-		rel = pnstrdup(start, (colon ? colon : end) - start);
-		appendStringInfoString(&buf, "{\"relation\": ");
-		escape_json(&buf, rel);
-		if (colon != NULL)
-		{
-			char	   *mode = pnstrdup(colon + 1, end - colon - 1);
-
-			appendStringInfoString(&buf, ", \"lock_mode\": ");
-			escape_json(&buf, mode);
-		}
-		appendStringInfoChar(&buf, '}');
-	}
-	appendStringInfoChar(&buf, ']');
-	return buf.data;
-}
-
-/*
- * A name the backend could not look up safely, from its OID (pg_database
- * and pg_authid are shared catalogs: any database sees them).
- */
-const char *
-sddl_log_resolve(const char *name, Oid oid, bool is_role)
-{
-	char	   *found;
-
-	if (name[0] != '\0' || !OidIsValid(oid))
-		return name;
-	found = is_role ? GetUserNameFromId(oid, true) : get_database_name(oid);
-	return found ? found : psprintf("%u", oid);
-}
-
-/*
- * A string of the record, in this database's encoding.  Events come from
- * every database of the cluster, whose encodings may differ.  Normally the
- * text is converted (an unconvertible character is a data error, which
- * makes the caller retry the row with ascii set); with ascii, or when the
- * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
- */
-char *
-sddl_log_conv(const char *str, int encoding, bool ascii)
-{
-	int			server = GetDatabaseEncoding();
-	char	   *out;
-	char	   *p;
-
-	if (encoding == server || server == PG_SQL_ASCII)
-		return (char *) str;
-	if (!ascii && encoding != PG_SQL_ASCII)
-		return pg_any_to_server(str, strlen(str), encoding);
-	out = pstrdup(str);
-	for (p = out; *p != '\0'; p++)
-		if (IS_HIGHBIT_SET(*p))
-			*p = '?';
-	return out;
-}
-
-/* A text value from an optional field of the record */
-Datum
-sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
-			  bool ascii, bool *isnull)
-{
-	if (flag != 0 && (rec->flags & flag) == 0)
-	{
-		*isnull = true;
-		return (Datum) 0;
-	}
-	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
-}
-
-/*
- * The values of the columns logged_at .. error of a record, in the order of
- * the INSERT's parameters; relations and blockers as text.  sanitize
- * replaces characters that do not convert to this database's encoding.
- */
-void
-sddl_log_record_values(const SddlLogRecord *rec, bool sanitize,
-					   Datum *values, bool *nulls)
-{
-	uint32		f = rec->flags;
-
-	memset(nulls, 0, sizeof(bool) * SDDL_LOG_NPARAMS);
-	values[0] = TimestampTzGetDatum(rec->logged_at);
-	values[1] = sddl_log_text(rec, sddl_log_resolve(rec->database,
-													rec->database_oid, false),
-							  0, sanitize, &nulls[1]);
-	values[2] = sddl_log_text(rec, sddl_log_resolve(rec->username,
-													rec->user_oid, true),
-							  0, sanitize, &nulls[2]);
-	values[3] = sddl_log_text(rec, rec->application_name,
-							  SDDL_LOG_HAS_APPNAME, sanitize, &nulls[3]);
-	values[4] = Int32GetDatum(rec->pid);
-	values[5] = sddl_log_text(rec, rec->command, SDDL_LOG_HAS_COMMAND,
-							  sanitize, &nulls[5]);
-	values[6] = sddl_log_text(rec, rec->statement, SDDL_LOG_HAS_STATEMENT,
-							  sanitize, &nulls[6]);
-	if (f & SDDL_LOG_HAS_RELATIONS)
-		values[7] = CStringGetTextDatum(sddl_log_relations_json(
-			sddl_log_conv(rec->relations, rec->encoding, sanitize)));
-	else
-		nulls[7] = true;
-	values[8] = sddl_log_text(rec, rec->lock_mode, SDDL_LOG_HAS_LOCK_MODE,
-							  sanitize, &nulls[8]);
-	values[9] = Float8GetDatum(rec->lock_wait_ms);
-	values[10] = Int32GetDatum(rec->attempts);
-	values[11] = Float8GetDatum(rec->duration_ms);
-	values[12] = sddl_log_text(rec, rec->outcome, 0, sanitize, &nulls[12]);
-	values[13] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE, sanitize,
-							   &nulls[13]);
-	values[14] = sddl_log_text(rec, rec->rewritten_to, SDDL_LOG_HAS_REWRITTEN,
-							   sanitize, &nulls[14]);
-	values[15] = sddl_log_text(rec, rec->blockers, SDDL_LOG_HAS_BLOCKERS,
-							   sanitize, &nulls[15]);
-	values[16] = sddl_log_text(rec, rec->sqlstate, SDDL_LOG_HAS_SQLSTATE,
-							   sanitize, &nulls[16]);
-	values[17] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR, sanitize,
-							   &nulls[17]);
-}
-
-/*
  * Insert the records [from, from + n) with one SPI statement: the path for
  * the cases the direct insert of log_insert.c leaves out.
  */
@@ -371,7 +214,7 @@ sddl_log_insert_spi(uint64 from, int n, bool sanitize, bool any_recovered)
 	{
 		SddlLogRecord *rec = sddl_log_slot(shared, from + i);
 
-		sddl_log_record_values(rec, sanitize, values, isnull);
+		sddl_log_record_values(rec, sanitize, false, values, isnull);
 		for (c = 0; c < SDDL_LOG_NPARAMS; c++)
 		{
 			cols[c][i] = values[c];
@@ -413,6 +256,41 @@ sddl_log_insert_spi(uint64 from, int n, bool sanitize, bool any_recovered)
 }
 
 /*
+ * The OID of safe_ddl.lock_log, locked for the insert, or InvalidOid when
+ * the extension is not installed in this database.  The table found last is
+ * tried first, by OID (dropping the extension drops it): after a burst of
+ * DDL has reset the writer's caches, looking the schema, the extension and
+ * the table up by name costs as much as inserting a dozen rows.
+ */
+static Oid
+sddl_log_table_oid(void)
+{
+	static Oid	relid = InvalidOid;
+	static Oid	nspid = InvalidOid;
+
+	if (OidIsValid(relid))
+	{
+		Relation	rel = try_table_open(relid, RowExclusiveLock);
+
+		if (rel != NULL)
+		{
+			bool		same = rel->rd_rel->relnamespace == nspid &&
+				strcmp(RelationGetRelationName(rel), "lock_log") == 0;
+
+			/* keep the lock till commit if it is the table */
+			table_close(rel, same ? NoLock : RowExclusiveLock);
+			if (same)
+				return relid;
+		}
+	}
+	relid = InvalidOid;
+	nspid = get_namespace_oid("safe_ddl", true);
+	if (OidIsValid(nspid) && OidIsValid(get_extension_oid("safe_ddl", true)))
+		relid = get_relname_relid("lock_log", nspid);
+	return relid;
+}
+
+/*
  * Insert the records [from, from + n) of the ring in one transaction;
  * *inserted says how many rows that made (recovered events already in the
  * table are not inserted again).  sanitize stores blockers as a JSON string
@@ -432,14 +310,9 @@ sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 	StartTransactionCommand();
 	PG_TRY();
 	{
-		Oid			nsp;
-		Oid			relid = InvalidOid;
+		Oid			relid = sddl_log_table_oid();
 
-		nsp = get_namespace_oid("safe_ddl", true);
-		if (OidIsValid(nsp))
-			relid = get_relname_relid("lock_log", nsp);
-		if (!OidIsValid(get_extension_oid("safe_ddl", true)) ||
-			!OidIsValid(relid))
+		if (!OidIsValid(relid))
 			result = SDDL_WRITE_NO_TABLE;
 		else
 		{
@@ -617,6 +490,44 @@ sddl_log_purge(void)
 }
 
 /*
+ * Sleep until timeout_ms have passed, the ring is half full (a backend sets
+ * the latch then), or a reload or shutdown is requested.  Other wake-ups of
+ * the latch (the invalidation catch-up signal a burst of DDL sends, for
+ * one) do not start a batch: each batch has a fixed cost (a transaction,
+ * opening the table and its indexes), so fewer, larger batches cost less
+ * per event.
+ */
+static void
+sddl_log_wait(long timeout_ms)
+{
+	SddlLogShared *shared = sddl_log_shared;
+	TimestampTz start = GetCurrentTimestamp();
+
+	for (;;)
+	{
+		long		remaining;
+		int			rc;
+		bool		half_full;
+
+		remaining = timeout_ms -
+			TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
+		if (remaining <= 0)
+			return;
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					   remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if ((rc & WL_TIMEOUT) || ShutdownRequestPending || ConfigReloadPending)
+			return;
+		LWLockAcquire(shared->lock, LW_SHARED);
+		half_full = shared->head - shared->tail >= (uint64) shared->nslots / 2;
+		LWLockRelease(shared->lock);
+		if (half_full)
+			return;
+	}
+}
+
+/*
  * The worker's main function.
  */
 void
@@ -721,11 +632,6 @@ sddl_log_worker_main(Datum main_arg)
 		/* after a failure, do not fill the server log every interval */
 		if (res == SDDL_WRITE_RETRY)
 			timeout = Max(timeout, SDDL_LOG_RETRY_MS);
-		(void) WaitLatch(MyLatch,
-						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 timeout,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		sddl_log_wait(timeout);
 	}
 }
