@@ -43,13 +43,25 @@ inner_env() {
     done
 }
 
+# debootstrap, mount and chroot need root.
+chroot_sh=("$SDDL_ROOT/scripts/chroot.sh")
+[ "$(id -u)" -eq 0 ] || chroot_sh=(sudo "${chroot_sh[@]}")
+
 staged=
 cleanup() { [ -n "$staged" ] && rm -rf "$staged"; }
 trap cleanup EXIT
 
+# Make the chroots that are missing side by side first (mostly downloads);
+# one that fails is tried again, and reported, by its version's run below.
+for suite in $(for major in $versions; do suite_of "$major"; done | sort -u); do
+    [ "$suite" = host ] || "${chroot_sh[@]}" ensure "$suite" &
+done
+wait
+
 for major in $versions; do
     log=$(mktemp "${TMPDIR:-/tmp}/safe_ddl-pg$major.XXXXXX")
     if ! suite=$(suite_of "$major"); then
+        suite=none
         echo "PostgreSQL $major: neither the host nor a known Debian suite packages it" | tee "$log"
         status=2
     elif [ "$suite" = host ]; then
@@ -63,9 +75,9 @@ for major in $versions; do
             staged=$(sddl_stage_tree) && chmod -R a+rX "$staged"
         fi
         chroots=${SDDL_CHROOTS:-/var/tmp/safe_ddl/chroots}
-        if "$SDDL_ROOT/scripts/chroot.sh" ensure "$suite"; then
+        if "${chroot_sh[@]}" ensure "$suite"; then
             inner_env "$major"
-            "$SDDL_ROOT/scripts/chroot.sh" run "$suite" -b "$staged" -- \
+            "${chroot_sh[@]}" run "$suite" -b "$staged" -- \
                 env "${inner[@]}" bash "$staged/src/scripts/test" 2>&1 |
                 sed -u "s|^build tree and logs kept in /|build tree and logs kept in $chroots/$suite/|" |
                 tee "$log"
