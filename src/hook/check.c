@@ -35,7 +35,6 @@
 #include "utils/tuplestore.h"
 
 #include "analysis/analysis.h"
-#include "analysis/analysis_int.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
