@@ -74,11 +74,12 @@ if [ $mode = callgrind ]; then
         local input=$1 db=$2 out
         shift 2
         out=$work/cg.$RANDOM$RANDOM
-        # --toggle-collect: not the save of the buffer at the backend's
-        # exit (a single-user backend saves what no writer wrote, as the
-        # postmaster does at a crash): no statement waits for it
+        # Not counted: the save of the buffer at the backend's exit (a
+        # single-user backend saves what no writer wrote, as the postmaster
+        # does at a crash); no statement waits for it.  --collect-atstart
+        # must follow --toggle-collect, which turns it off.
         as_owner valgrind --tool=callgrind --callgrind-out-file="$out" \
-            --toggle-collect='sddl_log_persist_save' \
+            --toggle-collect='sddl_log_persist_save' --collect-atstart=yes \
             "$bindir/postgres" --single -D "$work/data" "$@" "$db" \
             <"$input" >"$out.log" 2>&1
         if grep -q 'ERROR' "$out.log"; then
