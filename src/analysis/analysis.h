@@ -94,6 +94,43 @@ typedef struct SddlFinding
 								 * about, or NULL */
 } SddlFinding;
 
+/*
+ * The online form of a statement: an equivalent with weaker locks that
+ * exists for this statement on this relation, wherever it runs.  The
+ * analysis names it, like it names risks; policy (rewrite_plan.c) decides
+ * whether to use it and spells its SQL, exec runs it.
+ */
+typedef enum SddlOnlineForm
+{
+	SDDL_ONLINE_NONE,
+	SDDL_ONLINE_CREATE_INDEX,	/* CREATE INDEX CONCURRENTLY */
+	SDDL_ONLINE_DROP_INDEX,		/* DROP INDEX CONCURRENTLY */
+	SDDL_ONLINE_REINDEX,		/* REINDEX ... CONCURRENTLY */
+	SDDL_ONLINE_DETACH,			/* DETACH PARTITION ... CONCURRENTLY */
+	SDDL_ONLINE_REFRESH,		/* REFRESH ... CONCURRENTLY */
+	SDDL_ONLINE_NOT_VALID,		/* ADD ... NOT VALID, then VALIDATE */
+	SDDL_ONLINE_SET_NOT_NULL,	/* through a validated CHECK (col IS NOT
+								 * NULL) */
+	SDDL_ONLINE_UNIQUE			/* CREATE UNIQUE INDEX CONCURRENTLY, then
+								 * ADD CONSTRAINT ... USING INDEX */
+} SddlOnlineForm;
+
+/* The catalog facts the online form of a statement needs (facts.c). */
+typedef struct SddlOnlineFacts
+{
+	SddlOnlineForm form;
+	Oid			relid;			/* the relation the statement names: the
+								 * index for DROP INDEX and REINDEX INDEX */
+	char	   *nspname;		/* its schema */
+	char	   *relname;		/* its name */
+	List	   *index_tables;	/* OIDs of the relations an interrupted
+								 * CONCURRENTLY build may leave INVALID
+								 * indexes on */
+	char	   *new_name;		/* what the online form creates: the unique
+								 * index (UNIQUE), the helper CHECK (SET NOT
+								 * NULL); otherwise NULL */
+} SddlOnlineFacts;
+
 /* Everything the analysis knows about one statement. */
 typedef struct SddlAnalysis
 {
@@ -109,6 +146,7 @@ typedef struct SddlAnalysis
 										 * CLUSTER of many tables, ...) */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
+	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */
 } SddlAnalysis;
 
 /*
@@ -129,6 +167,13 @@ typedef struct SddlAnalysisContext
 extern bool sddl_is_candidate(Node *parsetree);
 
 extern SddlAnalysis *sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt);
+
+/*
+ * The online form of the analysed statement and its facts, read from the
+ * catalog on first use and kept in analysis->online: only statements with
+ * a risk that has an online form ever need them.
+ */
+extern SddlOnlineFacts *sddl_online_facts(SddlAnalysis *analysis);
 
 /* pg_locks.mode spelling of a lock mode, e.g. "AccessExclusiveLock" */
 extern const char *sddl_lockmode_name(LOCKMODE mode);

@@ -1430,9 +1430,10 @@ sddl_at_cmd(SddlAlterState *st, AlterTableCmd *cmd)
 }
 
 void
-sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
+sddl_analyze_alter_table(SddlAnalysis *a, Node *node,
 						 SddlAnalysisContext *cxt)
 {
+	AlterTableStmt *stmt = (AlterTableStmt *) node;
 	SddlAlterState st;
 	LOCKMODE	lockmode;
 	ListCell   *lc;

@@ -1,8 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * analysis_int.h
- *	  Helpers shared by the analysis files (analysis.c, analysis_alter.c).
- *	  Not part of the analysis contract: other layers use analysis.h.
+ *	  Declarations shared by the analysis files.  Not part of the
+ *	  analysis contract: other layers use analysis.h.
+ *
+ * relations.c builds the result (relations and findings); query.c and
+ * drop.c offer what several statements share; each statement kind has a
+ * handler, picked by dispatch.c from its table.  Catalog look-ups are in
+ * catalog.h.
+ *
+ * Analysis uses only PostgreSQL and compat.h; pure: no writes, no side
+ * effects.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -16,13 +24,11 @@
 
 #include "nodes/parsenodes.h"
 #include "nodes/primnodes.h"
+#include "utils/relcache.h"
 
 #include "analysis/analysis.h"
 
-/* Pass to sddl_add_rel as "rewrites"/"scans" when there is nothing to say. */
-#define SDDL_NO_REWRITE false
-#define SDDL_NO_SCAN false
-
+/* relations.c: the relation list and the findings */
 extern SddlRelation *sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 								  bool rewrites, bool scans);
 extern SddlRelation *sddl_add_rel_copied(SddlAnalysis *a, Oid relid,
@@ -38,17 +44,86 @@ extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
 extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
+extern Oid	sddl_existing_relid(SddlAnalysis *a, SddlAnalysisContext *cxt,
+								const RangeVar *rv, LOCKMODE mode,
+								bool scans);
+extern RangeVar *sddl_relation_of(List *names);
 extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 								   LOCKMODE mode, bool referencing_too);
-
 extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
 										 SddlAnalysisContext *cxt,
 										 const RangeVar *pktable, bool validates);
+
+/* locks.c */
+extern LOCKMODE sddl_held_mode(Relation rel);
+
+/* query.c: what queries and defaults inside DDL read */
 extern void sddl_add_default_sequences(SddlAnalysis *a, Node *rawexpr);
+extern void sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode,
+								  bool scans);
+extern void sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt,
+								   Node *query, bool scans);
+
+/* drop.c: what goes with a dropped column */
 extern void sddl_add_column_drop(SddlAnalysis *a, Oid relid,
 								 AttrNumber attnum, bool cascade);
 
-extern void sddl_analyze_alter_table(SddlAnalysis *a, AlterTableStmt *stmt,
+/*
+ * Statement handlers, one per statement kind (dispatch.c's table).  Each
+ * receives the statement as the node the table lists it under.
+ */
+typedef void (*SddlAnalyzeFn) (SddlAnalysis *a, Node *stmt,
+							   SddlAnalysisContext *cxt);
+
+extern void sddl_analyze_alter_table(SddlAnalysis *a, Node *stmt,
 									 SddlAnalysisContext *cxt);
+extern void sddl_analyze_move_all(SddlAnalysis *a, Node *stmt,
+								  SddlAnalysisContext *cxt);
+extern void sddl_analyze_index(SddlAnalysis *a, Node *stmt,
+							   SddlAnalysisContext *cxt);
+extern void sddl_analyze_reindex(SddlAnalysis *a, Node *stmt,
+								 SddlAnalysisContext *cxt);
+extern void sddl_analyze_vacuum(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
+extern void sddl_analyze_cluster(SddlAnalysis *a, Node *stmt,
+								 SddlAnalysisContext *cxt);
+extern void sddl_analyze_truncate(SddlAnalysis *a, Node *stmt,
+								  SddlAnalysisContext *cxt);
+extern void sddl_analyze_lock(SddlAnalysis *a, Node *stmt,
+							  SddlAnalysisContext *cxt);
+extern void sddl_analyze_refresh(SddlAnalysis *a, Node *stmt,
+								 SddlAnalysisContext *cxt);
+extern void sddl_analyze_drop(SddlAnalysis *a, Node *stmt,
+							  SddlAnalysisContext *cxt);
+extern void sddl_analyze_rule(SddlAnalysis *a, Node *stmt,
+							  SddlAnalysisContext *cxt);
+extern void sddl_analyze_policy(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
+extern void sddl_analyze_view(SddlAnalysis *a, Node *stmt,
+							  SddlAnalysisContext *cxt);
+extern void sddl_analyze_create_as(SddlAnalysis *a, Node *stmt,
+								   SddlAnalysisContext *cxt);
+extern void sddl_analyze_select_into(SddlAnalysis *a, Node *stmt,
+									 SddlAnalysisContext *cxt);
+extern void sddl_analyze_create(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
+extern void sddl_analyze_trigger(SddlAnalysis *a, Node *stmt,
+								 SddlAnalysisContext *cxt);
+extern void sddl_analyze_statistics(SddlAnalysis *a, Node *stmt,
+									SddlAnalysisContext *cxt);
+extern void sddl_analyze_create_seq(SddlAnalysis *a, Node *stmt,
+									SddlAnalysisContext *cxt);
+extern void sddl_analyze_alter_seq(SddlAnalysis *a, Node *stmt,
+								   SddlAnalysisContext *cxt);
+extern void sddl_analyze_alter_domain(SddlAnalysis *a, Node *stmt,
+									  SddlAnalysisContext *cxt);
+extern void sddl_analyze_rename(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
+extern void sddl_analyze_set_schema(SddlAnalysis *a, Node *stmt,
+									SddlAnalysisContext *cxt);
+extern void sddl_analyze_comment(SddlAnalysis *a, Node *stmt,
+								 SddlAnalysisContext *cxt);
+extern void sddl_analyze_seclabel(SddlAnalysis *a, Node *stmt,
+								  SddlAnalysisContext *cxt);
 
 #endif							/* SAFE_DDL_ANALYSIS_INT_H */

@@ -27,21 +27,13 @@
 #include "utils/memutils.h"
 
 #include "analysis/analysis.h"
+#include "exec/chain.h"
 #include "exec/executor.h"
 #include "hook/hook.h"
 #include "log/log.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
-#include "safe_ddl.h"
-
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
-
-/*
- * True while safe_ddl itself runs statements (rewrite steps, internal
- * queries): those must not be intercepted a second time.
- */
-bool		sddl_internal = false;
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
@@ -53,19 +45,7 @@ static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
 void
 sddl_hook_install(void)
 {
-	prev_ProcessUtility = ProcessUtility_hook;
-	ProcessUtility_hook = sddl_ProcessUtility;
-}
-
-void
-sddl_call_next_hook(SDDL_PROCESS_UTILITY_PARAMS)
-{
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
+	sddl_chain_install(sddl_ProcessUtility);
 }
 
 /*
@@ -82,7 +62,7 @@ static inline bool
 sddl_leave_alone(ProcessUtilityContext context)
 {
 	return sddl_mode == SDDL_MODE_OFF ||
-		sddl_internal ||
+		sddl_chain_internal() ||
 		context == PROCESS_UTILITY_SUBCOMMAND ||
 		IsBinaryUpgrade ||
 		creating_extension ||
@@ -94,8 +74,8 @@ static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
 	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
-		sddl_call_next_hook(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
+		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
 	else
 		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
 							  params, queryEnv, dest, qc);
@@ -105,7 +85,7 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
  * The text of the statement itself: one query string may hold several
  * statements (Django sends "ALTER TABLE ...; SET CONSTRAINTS ..." as one).
  */
-char *
+static char *
 sddl_statement_text(PlannedStmt *pstmt, const char *queryString)
 {
 	int			loc = pstmt->stmt_location;
@@ -212,6 +192,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
 	decision = sddl_decide(analysis, &pcxt);
+	if (decision->finding)
+		sddl_describe(decision, analysis, &pcxt);
 
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)
@@ -237,9 +219,9 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)
-			sddl_execute_rewrite(analysis, &stats, pstmt, queryString,
-								 readOnlyTree, context, params, queryEnv,
-								 dest, qc);
+			sddl_execute_rewrite(analysis, decision->safe_sql, &stats,
+								 pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
 		else
 			sddl_execute_plain(analysis, &stats, pstmt, queryString,
 							   readOnlyTree, context, params, queryEnv, dest,

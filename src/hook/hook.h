@@ -18,16 +18,4 @@
 
 extern void sddl_hook_install(void);
 
-/*
- * Set while safe_ddl runs statements of its own (rewrite steps); the hook
- * lets those through untouched.
- */
-extern bool sddl_internal;
-
-/* Run a statement through the rest of the hook chain. */
-extern void sddl_call_next_hook(SDDL_PROCESS_UTILITY_PARAMS);
-
-/* The text of this statement alone, out of a multi-statement string. */
-extern char *sddl_statement_text(PlannedStmt *pstmt, const char *queryString);
-
 #endif							/* SAFE_DDL_HOOK_H */

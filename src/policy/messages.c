@@ -30,8 +30,7 @@
 #include "utils/fmgrprotos.h"
 
 #include "policy/messages.h"
-#include "exec/rewrite.h"
-#include "safe_ddl.h"
+#include "policy/rewrite_plan.h"
 
 /* How a rule's risk is described and what to do about it. */
 typedef struct SddlRuleText
