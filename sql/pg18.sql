@@ -66,6 +66,15 @@ BEGIN;
 ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;
 SELECT conname, convalidated FROM pg_constraint
  WHERE conrelid = 'p18.t'::regclass AND conname = 't_a_nn';
+-- the column is now marked NOT NULL, but SET NOT NULL and VALIDATE
+-- still scan it
+SELECT attnotnull FROM pg_attribute
+ WHERE attrelid = 'p18.t'::regclass AND attname = 'a';
+SELECT statement_no, relation, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE p18.t ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p18.t VALIDATE CONSTRAINT t_a_nn;
+$$);
 ROLLBACK;
 
 RESET safe_ddl.small_table_size;

@@ -130,6 +130,13 @@ typedef ClusterStmt SddlClusterStmt;
 #define SddlConstraintGeneratedVirtual(c) false
 #define SddlAttGeneratedVirtual(att) false
 #endif
+/*
+ * PostgreSQL 18 keeps NOT NULL constraints as pg_constraint rows, which can
+ * be NOT VALID: attnotnull is then set although the column is unchecked.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SDDL_HAS_NOTNULL_CONSTRAINTS 1
+#endif
 /* -- end of analysis layer -- */
 
 /* -- lock waits (src/lockwait.c) -- */

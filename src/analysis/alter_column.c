@@ -147,6 +147,27 @@ sddl_notnull_implied(Oid relid, HeapTuple atttup)
 	return predicate_implied_by(list_make1(nnulltest), existing, true);
 }
 
+/*
+ * Is the column's NOT NULL an unvalidated constraint (18: NOT VALID), which
+ * SET NOT NULL validates with a scan although attnotnull is set?
+ */
+static bool
+sddl_notnull_unvalidated(Oid relid, AttrNumber attnum)
+{
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+	HeapTuple	con = findNotNullConstraintAttnum(relid, attnum);
+	bool		unvalidated;
+
+	if (con == NULL)
+		return false;
+	unvalidated = !((Form_pg_constraint) GETSTRUCT(con))->convalidated;
+	heap_freetuple(con);
+	return unvalidated;
+#else
+	return false;
+#endif
+}
+
 /* What ADD COLUMN's definition and constraints ask for. */
 typedef struct SddlNewColumn
 {
@@ -337,7 +358,10 @@ sddl_at_column_not_null(SddlAlterState *st, const char *colname,
 
 		if (att != NULL)
 		{
-			if (!((Form_pg_attribute) GETSTRUCT(att))->attnotnull &&
+			Form_pg_attribute form = (Form_pg_attribute) GETSTRUCT(att);
+
+			if ((!form->attnotnull ||
+				 sddl_notnull_unvalidated(relid, form->attnum)) &&
 				!sddl_notnull_implied(relid, att))
 				scan = true;
 			ReleaseSysCache(att);
