@@ -111,6 +111,32 @@ typedef ClusterStmt SddlClusterStmt;
 #else
 #define SddlDomainHasConstraints(typid) DomainHasConstraints(typid)
 #endif
+/* PostgreSQL 17 added ALTER TABLE ... ALTER COLUMN ... SET EXPRESSION. */
+#if PG_VERSION_NUM >= 170000
+#define SDDL_HAS_SET_EXPRESSION 1
+#endif
+
+/*
+ * PostgreSQL 18 added virtual generated columns (the default kind): the
+ * raw Constraint says which kind, pg_attribute.attgenerated which one a
+ * column is.  Before, every generated column was stored.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SddlConstraintGeneratedVirtual(c) \
+	((c)->generated_kind == ATTRIBUTE_GENERATED_VIRTUAL)
+#define SddlAttGeneratedVirtual(att) \
+	((att)->attgenerated == ATTRIBUTE_GENERATED_VIRTUAL)
+#else
+#define SddlConstraintGeneratedVirtual(c) false
+#define SddlAttGeneratedVirtual(att) false
+#endif
+/*
+ * PostgreSQL 18 keeps NOT NULL constraints as pg_constraint rows, which can
+ * be NOT VALID: attnotnull is then set although the column is unchecked.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SDDL_HAS_NOTNULL_CONSTRAINTS 1
+#endif
 /* -- end of analysis layer -- */
 
 /* -- lock waits (src/lockwait.c) -- */
@@ -150,6 +176,18 @@ typedef ClusterStmt SddlClusterStmt;
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 /* -- end of lock log writer -- */
+
+/*
+ * PostgreSQL 18 replaced pg_attribute_noreturn(), written after the
+ * declarator, with pg_noreturn before it; keep the old spelling working.
+ */
+#ifndef pg_attribute_noreturn
+#if defined(__GNUC__) || defined(__clang__)
+#define pg_attribute_noreturn() __attribute__((noreturn))
+#else
+#define pg_attribute_noreturn()
+#endif
+#endif
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000

@@ -7,9 +7,12 @@
  *
  * ADD COLUMN rewrites the table when the new values cannot be stored as a
  * "missing" default: a volatile default, a stored generated column, an
- * identity or serial column, a domain with constraints.  Constraints on
- * the new column are validated with a scan.  SET NOT NULL scans unless a
- * validated CHECK constraint already proves it.
+ * identity or serial column, a domain with constraints.  A virtual
+ * generated column (PostgreSQL 18) is computed when read: catalog-only.
+ * Constraints on the new column are validated with a scan.  SET NOT NULL
+ * (and, from PostgreSQL 18, ADD CONSTRAINT ... NOT NULL) scans unless a
+ * validated CHECK constraint already proves it.  SET EXPRESSION
+ * (PostgreSQL 17) rewrites the table when the column is stored.
  *
  * Analysis uses only PostgreSQL and compat.h; pure: no writes, no side
  * effects.
@@ -144,12 +147,34 @@ sddl_notnull_implied(Oid relid, HeapTuple atttup)
 	return predicate_implied_by(list_make1(nnulltest), existing, true);
 }
 
+/*
+ * Is the column's NOT NULL an unvalidated constraint (18: NOT VALID), which
+ * SET NOT NULL validates with a scan although attnotnull is set?
+ */
+static bool
+sddl_notnull_unvalidated(Oid relid, AttrNumber attnum)
+{
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+	HeapTuple	con = findNotNullConstraintAttnum(relid, attnum);
+	bool		unvalidated;
+
+	if (con == NULL)
+		return false;
+	unvalidated = !((Form_pg_constraint) GETSTRUCT(con))->convalidated;
+	heap_freetuple(con);
+	return unvalidated;
+#else
+	return false;
+#endif
+}
+
 /* What ADD COLUMN's definition and constraints ask for. */
 typedef struct SddlNewColumn
 {
 	Node	   *rawdefault;
 	bool		notnull;
 	bool		generated_stored;
+	bool		generated_virtual;	/* values from its expression, unstored */
 	bool		identity;
 	bool		checks;			/* a CHECK to validate */
 	bool		index_build;	/* PRIMARY KEY or UNIQUE */
@@ -182,7 +207,10 @@ sddl_new_column(ColumnDef *def, SddlNewColumn *nc)
 				nc->identity = true;
 				break;
 			case CONSTR_GENERATED:
-				nc->generated_stored = true;
+				if (SddlConstraintGeneratedVirtual(c))
+					nc->generated_virtual = true;
+				else
+					nc->generated_stored = true;
 				break;
 			case CONSTR_CHECK:
 				if (!c->skip_validation)
@@ -233,6 +261,12 @@ sddl_new_column_findings(SddlAlterState *st, ColumnDef *def,
 	else if (rewrite)
 		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_FIELD_WITH_DEFAULT,
 						 st->index, def->colname);
+	else if (nc->notnull && nc->generated_virtual)
+	{
+		/* the expression gives the values: they are scanned for nulls */
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,
+						 st->index, def->colname);
+	}
 	else if (nc->notnull && nc->rawdefault == NULL && !nc->index_build)
 		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_REQUIRED_FIELD, st->index,
 						 def->colname);
@@ -304,8 +338,14 @@ sddl_at_column_default(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		sddl_add_default_sequences(st->a, cmd->def);
 }
 
+/*
+ * Making column colname NOT NULL on the relation and its inheritors: each
+ * is scanned unless the column is already NOT NULL there or a validated
+ * CHECK proves it (the server's own shortcut).
+ */
 void
-sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+sddl_at_column_not_null(SddlAlterState *st, const char *colname,
+						LOCKMODE mode)
 {
 	ListCell   *lc;
 	bool		any = false;
@@ -313,12 +353,15 @@ sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	foreach(lc, sddl_at_targets(st))
 	{
 		Oid			relid = lfirst_oid(lc);
-		HeapTuple	att = sddl_column(relid, cmd->name);
+		HeapTuple	att = sddl_column(relid, colname);
 		bool		scan = false;
 
 		if (att != NULL)
 		{
-			if (!((Form_pg_attribute) GETSTRUCT(att))->attnotnull &&
+			Form_pg_attribute form = (Form_pg_attribute) GETSTRUCT(att);
+
+			if ((!form->attnotnull ||
+				 sddl_notnull_unvalidated(relid, form->attnum)) &&
 				!sddl_notnull_implied(relid, att))
 				scan = true;
 			ReleaseSysCache(att);
@@ -331,8 +374,49 @@ sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	}
 	if (any)
 		sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,
-						 st->index, cmd->name);
+						 st->index, colname);
 }
+
+void
+sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	sddl_at_column_not_null(st, cmd->name, mode);
+}
+
+#ifdef SDDL_HAS_SET_EXPRESSION
+/*
+ * SET EXPRESSION: a stored generated column is recomputed, a rewrite of
+ * the relation and each inheritor that has it (ATSimpleRecursion); a
+ * virtual one (PostgreSQL 18) changes the catalog only.
+ */
+void
+sddl_at_set_expression(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	ListCell   *lc;
+	bool		any = false;
+
+	foreach(lc, sddl_at_targets(st))
+	{
+		Oid			relid = lfirst_oid(lc);
+		HeapTuple	att = sddl_column(relid, cmd->name);
+		bool		rewrite = false;
+
+		if (att != NULL)
+		{
+			rewrite = !SddlAttGeneratedVirtual((Form_pg_attribute) GETSTRUCT(att));
+			ReleaseSysCache(att);
+		}
+		if (!RELKIND_HAS_STORAGE(get_rel_relkind(relid)))
+			rewrite = false;
+		sddl_add_rel(st->a, relid, mode, rewrite, rewrite);
+		if (rewrite)
+			any = true;
+	}
+	if (any)
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_REWRITING_TABLE, st->index,
+						 psprintf("SET EXPRESSION of column \"%s\"", cmd->name));
+}
+#endif
 
 void
 sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)

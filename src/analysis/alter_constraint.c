@@ -148,6 +148,27 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			sddl_at_add_index_constraint(st, c, mode);
 			break;
 
+		case CONSTR_NOTNULL:
+
+			/*
+			 * ADD CONSTRAINT ... NOT NULL col (PostgreSQL 18): SET NOT NULL
+			 * by another name, inherited unless NO INHERIT; NOT VALID
+			 * skips the scan.
+			 */
+			if (c->skip_validation || list_length(c->keys) != 1)
+				sddl_at_apply(st, mode, false, false, !c->is_no_inherit);
+			else if (c->is_no_inherit)
+			{
+				bool		recurse = st->recurse;
+
+				st->recurse = false;
+				sddl_at_column_not_null(st, strVal(linitial(c->keys)), mode);
+				st->recurse = recurse;
+			}
+			else
+				sddl_at_column_not_null(st, strVal(linitial(c->keys)), mode);
+			break;
+
 		default:
 			sddl_at_apply(st, mode, false, false, false);
 			break;

@@ -113,6 +113,9 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_SetStatistics, sddl_at_recursing},
 	{AT_SetStorage, sddl_at_recursing},
 	{AT_DropExpression, sddl_at_recursing},
+#ifdef SDDL_HAS_SET_EXPRESSION
+	{AT_SetExpression, sddl_at_set_expression},
+#endif
 
 	/* constraints: alter_constraint.c */
 	{AT_AddConstraint, sddl_at_add_constraint},

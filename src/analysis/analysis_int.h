@@ -159,6 +159,11 @@ extern void sddl_at_column_default(SddlAlterState *st, AlterTableCmd *cmd,
 								   LOCKMODE mode);
 extern void sddl_at_set_not_null(SddlAlterState *st, AlterTableCmd *cmd,
 								 LOCKMODE mode);
+extern void sddl_at_column_not_null(SddlAlterState *st, const char *colname,
+									LOCKMODE mode);
+/* PostgreSQL 17+ (SDDL_HAS_SET_EXPRESSION) */
+extern void sddl_at_set_expression(SddlAlterState *st, AlterTableCmd *cmd,
+								   LOCKMODE mode);
 extern void sddl_at_drop_column(SddlAlterState *st, AlterTableCmd *cmd,
 								LOCKMODE mode);
 

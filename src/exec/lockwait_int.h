@@ -17,6 +17,8 @@
 
 #include "storage/lockdefs.h"
 
+#include "compat.h"
+
 /* One lock to take before the statement runs. */
 typedef struct SddlLockTarget
 {

@@ -1,0 +1,83 @@
+--
+-- What PostgreSQL 18 added: virtual generated columns (the default kind),
+-- computed when read: adding one or changing its expression is
+-- catalog-only; and ADD CONSTRAINT ... NOT NULL col, which scans the table
+-- under ACCESS EXCLUSIVE like SET NOT NULL, unless NOT VALID.  The syntax
+-- does not exist before 18: there the test stops after the version check
+-- (expected/pg18_1.out).
+--
+SELECT current_setting('server_version_num')::int >= 180000 AS pg18 \gset
+\if :pg18
+\else
+\quit
+\endif
+
+SET safe_ddl.mode = off;
+CREATE SCHEMA p18;
+CREATE TABLE p18.t (id int, a int, v int GENERATED ALWAYS AS (a * 2) VIRTUAL);
+INSERT INTO p18.t (id, a) SELECT g, g FROM generate_series(1, 10000) g;
+ALTER TABLE p18.t ADD CONSTRAINT t_id_check CHECK (id IS NOT NULL);
+CREATE TABLE p18.child (extra int) INHERITS (p18.t);
+-- SET EXPRESSION of a virtual column is refused on a table with CHECKs
+CREATE TABLE p18.u (id int, a int, v int GENERATED ALWAYS AS (a * 2) VIRTUAL);
+INSERT INTO p18.u (id, a) SELECT g, g FROM generate_series(1, 10000) g;
+ANALYZE p18.t, p18.u;
+RESET safe_ddl.mode;
+SET safe_ddl.small_table_size = 0;
+
+-- the analysis
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1);
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1) VIRTUAL;
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1) STORED;
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1) NOT NULL;
+ALTER TABLE p18.u ALTER COLUMN v SET EXPRESSION AS (a * 3);
+ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a;
+ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;
+ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a NO INHERIT;
+ALTER TABLE p18.t ADD CONSTRAINT t_id_nn NOT NULL id;
+$$);
+
+-- the server agrees: no new relfilenode for the virtual column and the
+-- new expression
+SET safe_ddl.mode = off;
+CREATE TEMP TABLE p18_before AS
+  SELECT oid, relfilenode FROM pg_class
+   WHERE oid IN ('p18.t'::regclass, 'p18.u'::regclass);
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1);
+ALTER TABLE p18.u ALTER COLUMN v SET EXPRESSION AS (a * 3);
+SELECT c.oid::regclass, c.relfilenode = b.relfilenode AS same_storage
+  FROM pg_class c JOIN p18_before b USING (oid) ORDER BY 1;
+ALTER TABLE p18.t DROP COLUMN w;
+RESET safe_ddl.mode;
+
+-- enforced on a big table, in a transaction block: a virtual column is
+-- accepted, ADD CONSTRAINT ... NOT NULL refused, NOT VALID accepted
+BEGIN;
+ALTER TABLE p18.t ADD COLUMN w int GENERATED ALWAYS AS (a + 1);
+ALTER TABLE p18.u ALTER COLUMN v SET EXPRESSION AS (a * 4);
+SELECT t.w, u.v FROM p18.t, p18.u WHERE t.id = 10 AND u.id = 10;
+ROLLBACK;
+BEGIN;
+ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a;
+ROLLBACK;
+BEGIN;
+ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID;
+SELECT conname, convalidated FROM pg_constraint
+ WHERE conrelid = 'p18.t'::regclass AND conname = 't_a_nn';
+-- the column is now marked NOT NULL, but SET NOT NULL and VALIDATE
+-- still scan it
+SELECT attnotnull FROM pg_attribute
+ WHERE attrelid = 'p18.t'::regclass AND attname = 'a';
+SELECT statement_no, relation, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE p18.t ALTER COLUMN a SET NOT NULL;
+ALTER TABLE p18.t VALIDATE CONSTRAINT t_a_nn;
+$$);
+ROLLBACK;
+
+RESET safe_ddl.small_table_size;
+SET safe_ddl.mode = off;
+DROP SCHEMA p18 CASCADE;
+RESET safe_ddl.mode;
