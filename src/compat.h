@@ -167,8 +167,14 @@ typedef ClusterStmt SddlClusterStmt;
 #endif
 
 /* -- lock log writer (src/log/log_insert.c) -- */
-/* PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples. */
-#if PG_VERSION_NUM >= 160000
+/*
+ * PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples; 19 folds the
+ * booleans into flags and moves the slot after the estate.
+ */
+#if PG_VERSION_NUM >= 190000
+#define SddlExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (estate), 0, (slot), NIL, NULL)
+#elif PG_VERSION_NUM >= 160000
 #define SddlExecInsertIndexTuples(rri, slot, estate) \
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
 #else
