@@ -22,6 +22,7 @@
 #include "exec/executor.h"
 #include "hook/hook.h"
 #include "log/log.h"
+#include "policy/backfill.h"
 #include "policy/policy.h"
 #include "safe_ddl.h"
 
@@ -66,6 +67,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 
 	sddl_policy_define_gucs();
+	sddl_backfill_define_gucs();	/* issue 12 */
 	sddl_executor_define_gucs();
 	sddl_log_init();
 

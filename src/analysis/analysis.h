@@ -36,6 +36,7 @@ typedef enum SddlRuleId
 	SDDL_RULE_ADDING_REQUIRED_FIELD,		/* adding-required-field */
 	SDDL_RULE_ADDING_STORED_GENERATED_COLUMN,		/* adding-stored-generated-column */
 	SDDL_RULE_ATTACH_PARTITION_SCAN,		/* attach-partition-scan */
+	SDDL_RULE_BACKFILL_UNDER_EXCLUSIVE_LOCK,		/* backfill-under-exclusive-lock */
 	SDDL_RULE_CHANGING_COLUMN_TYPE,		/* changing-column-type */
 	SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,		/* constraint-missing-not-valid */
 	SDDL_RULE_DISALLOWED_CLUSTER,		/* disallowed-cluster */

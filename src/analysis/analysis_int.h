@@ -37,6 +37,7 @@ extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
 							 SddlRuleId rule, int cmd_index,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
+extern int64 sddl_relation_bytes(Oid relid, char relkind);
 extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
 extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 								   LOCKMODE mode, bool referencing_too);

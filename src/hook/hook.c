@@ -28,8 +28,10 @@
 
 #include "analysis/analysis.h"
 #include "exec/executor.h"
+#include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
+#include "policy/backfill.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
@@ -55,6 +57,7 @@ sddl_hook_install(void)
 {
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = sddl_ProcessUtility;
+	sddl_dml_hook_install();	/* backfill rule (issue 12) */
 }
 
 void
@@ -93,6 +96,9 @@ sddl_leave_alone(ProcessUtilityContext context)
 static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
+	/* backfill rule (issue 12): COPY FROM while holding a strong lock */
+	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
+		sddl_check_copy(pstmt, queryString);
 	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_call_next_hook(pstmt, queryString, readOnlyTree, context, params,
 							queryEnv, dest, qc);
@@ -276,4 +282,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	event.blockers = stats.blockers;
 	event.rewritten_to = stats.rewritten_to;
 	sddl_log_event(&event);
+
+	/* issue 12: remember the strong locks this statement left held */
+	sddl_hold_note(sddl_backfill_relations_that_matter(analysis),
+				   event.statement);
 }
