@@ -20,6 +20,7 @@
 
 #include "compat.h"
 #include "exec/executor.h"
+#include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
 #include "policy/backfill.h"
@@ -68,6 +69,7 @@ _PG_init(void)
 
 	sddl_policy_define_gucs();
 	sddl_backfill_define_gucs();	/* issue 12 */
+	sddl_hold_define_gucs();	/* issue 12 */
 	sddl_executor_define_gucs();
 	sddl_log_init();
 

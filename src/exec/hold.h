@@ -26,7 +26,13 @@
  */
 extern bool sddl_hold_active;
 
-/* Register the transaction callbacks that forget the locks at its end. */
+/* safe_ddl.lock_hold_budget */
+extern void sddl_hold_define_gucs(void);
+
+/*
+ * From _PG_init: the transaction callbacks that forget the locks at its
+ * end, and the lock-hold budget's shared memory and monitor.
+ */
 extern void sddl_hold_init(void);
 
 /*

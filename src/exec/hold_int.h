@@ -14,6 +14,9 @@
 #ifndef SAFE_DDL_HOLD_INT_H
 #define SAFE_DDL_HOLD_INT_H
 
+/* Shared memory, the monitor worker, emit_log_hook; from _PG_init. */
+extern void sddl_hold_budget_init(void);
+
 /* The registry's list changed: publish it for the budget's monitor. */
 extern void sddl_hold_changed(void);
 

@@ -46,6 +46,7 @@ sddl_hold_init(void)
 {
 	RegisterXactCallback(sddl_hold_xact_callback, NULL);
 	RegisterSubXactCallback(sddl_hold_subxact_callback, NULL);
+	sddl_hold_budget_init();
 }
 
 /* The strongest lock that blocks the application held on relid, or NoLock. */
@@ -120,7 +121,8 @@ sddl_hold_note(List *relations, const char *statement)
 		h->mode = mode;
 		h->relname = quote_qualified_identifier(r->nspname, r->relname);
 		h->statement = pstrdup(statement ? statement : "");
-		h->since = GetCurrentTimestamp();
+		/* the lock was taken during the statement: count from its start */
+		h->since = GetCurrentStatementStartTimestamp();
 		h->subid = GetCurrentSubTransactionId();
 		sddl_held = lappend(sddl_held, h);
 		changed = true;
