@@ -11,7 +11,9 @@
 #
 # SAFE_DDL_DESTDIR=/abs/path  use an extension installed with
 #                              "make install DESTDIR=/abs/path" instead of a
-#                              system install (Debian's extension_destdir).
+#                              system install (scripts/destdir-conf: Debian's
+#                              extension_destdir, or extension_control_path
+#                              on 18+).
 #
 # scripts/test wraps all of this; it is what README.md and CI run.
 
@@ -58,8 +60,7 @@ PG_MAJOR	:= $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1
 test/safe_ddl.conf: FORCE
 	@{ cat $(srcdir)/test/safe_ddl.conf.in; \
 	  if [ -n "$(SAFE_DDL_DESTDIR)" ]; then \
-	    echo "extension_destdir = '$(SAFE_DDL_DESTDIR)'"; \
-	    echo "dynamic_library_path = '$(SAFE_DDL_DESTDIR)$(pkglibdir):\$$libdir'"; \
+	    PG_CONFIG=$(PG_CONFIG) $(srcdir)/scripts/destdir-conf "$(SAFE_DDL_DESTDIR)" || exit 1; \
 	  fi; } > $@
 
 .PHONY: FORCE

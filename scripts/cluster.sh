@@ -8,9 +8,8 @@
 # Exports PGHOST, PGPORT, PGDATA for the new cluster.
 sddl_cluster_start() {
     local dir=$1; shift
-    local bindir pkglibdir
+    local bindir
     bindir=$("$PG_CONFIG" --bindir)
-    pkglibdir=$("$PG_CONFIG" --pkglibdir)
     mkdir -p "$dir"
     export PGDATA=$dir/data PGHOST=$dir PGPORT=${PGPORT:-$((20000 + RANDOM % 20000))}
     export PGUSER=${PGUSER:-$(id -un)} PGDATABASE=${PGDATABASE:-postgres}
@@ -24,8 +23,7 @@ sddl_cluster_start() {
         echo "fsync = off"
         echo "log_min_messages = warning"
         if [ -n "${SAFE_DDL_DESTDIR:-}" ]; then
-            echo "extension_destdir = '$SAFE_DDL_DESTDIR'"
-            echo "dynamic_library_path = '$SAFE_DDL_DESTDIR$pkglibdir:\$libdir'"
+            "$SDDL_ROOT/scripts/destdir-conf" "$SAFE_DDL_DESTDIR" || return 1
         fi
         for line in "$@"; do echo "$line"; done
     } >>"$PGDATA/postgresql.conf"

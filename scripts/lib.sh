@@ -6,23 +6,32 @@ export PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$SDDL_PG_MAJOR/bin/pg_config}
 
 sddl_say() { printf '==> %s\n' "$*" >&2; }
 
-# Install what the build, the tests and the demo need, on Debian 12.
+# Install what the build, the tests and the demo need, on Debian 12, or
+# only the packages given as arguments (scripts/package in a chroot).
 # Idempotent and silent when everything is already there.
 sddl_install_deps() {
+    # PostgreSQL itself (contrib is part of postgresql-NN); pgaudit has no
+    # build for 19 yet (test/t/001_loading.pl knows).
+    local pg=("postgresql-$SDDL_PG_MAJOR" "postgresql-server-dev-$SDDL_PG_MAJOR")
+    [ "$SDDL_PG_MAJOR" -lt 19 ] && pg+=("postgresql-$SDDL_PG_MAJOR-pgaudit")
     local pkgs=(make gcc libc6-dev perl libipc-run-perl rsync
-        "postgresql-$SDDL_PG_MAJOR" "postgresql-server-dev-$SDDL_PG_MAJOR"
-        "postgresql-$SDDL_PG_MAJOR-pgaudit" postgresql-contrib
         cppcheck clang-tidy python3 python3-django python3-psycopg2
         python3-alembic gnuplot-nox bc procps util-linux
         ruby-railties ruby-activerecord ruby-pg sqitch libdbd-pg-perl
         prometheus-postgres-exporter prometheus curl)
-    local missing=() p
-    for p in "${pkgs[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-            missing+=("$p")
+    if [ $# -gt 0 ]; then
+        pg=()
+        pkgs=("$@")
+    fi
+    local missing=() missing_pg=() p
+    for p in "${pg[@]}"; do
+        sddl_installed "$p" || missing_pg+=("$p")
     done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    sddl_say "installing ${missing[*]}"
+    for p in "${pkgs[@]}"; do
+        sddl_installed "$p" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && [ ${#missing_pg[@]} -eq 0 ] && return 0
+    sddl_say "installing ${missing_pg[*]} ${missing[*]}"
     local sudo=()
     [ "$(id -u)" -eq 0 ] || sudo=(sudo)
     # Debian's postgresql package creates and starts a "main" cluster; the
@@ -31,9 +40,23 @@ sddl_install_deps() {
         "${sudo[@]}" mkdir -p /etc/postgresql-common
         echo 'create_main_cluster = false' | "${sudo[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
     fi
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        --no-install-recommends "${missing[@]}" >/dev/null
+    local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600)
+    "${apt[@]}" update -qq >/dev/null || return 1
+    # PostgreSQL 19 is only in experimental (scripts/chroot.sh adds it to
+    # sid's sources), which apt never picks on its own.
+    local target=()
+    [ "$SDDL_PG_MAJOR" -ge 19 ] && target=(-t experimental)
+    if [ ${#missing_pg[@]} -gt 0 ]; then
+        "${apt[@]}" install -y -qq --no-install-recommends "${target[@]}" "${missing_pg[@]}" >/dev/null ||
+            return 1
+    fi
+    if [ ${#missing[@]} -gt 0 ]; then
+        "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    fi
+}
+
+sddl_installed() {	# sddl_installed PACKAGE
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
 # PostgreSQL refuses to run as root: as root, run the build and every server

@@ -24,7 +24,9 @@ DROP TABLE enf_events, enf_events_2025;
 
 -- REFRESH MATERIALIZED VIEW
 CREATE MATERIALIZED VIEW enf_mv AS SELECT g AS id, g % 10 AS k FROM generate_series(1, 10000) g;
-ANALYZE enf_mv;
+-- VACUUM: from PostgreSQL 16 on, the bulk load leaves empty pages at the
+-- end (512 kB, not 360 kB), which the messages would show
+VACUUM ANALYZE enf_mv;
 -- no unique index: cannot be refreshed concurrently, rejected
 REFRESH MATERIALIZED VIEW enf_mv;
 CREATE UNIQUE INDEX CONCURRENTLY enf_mv_id ON enf_mv (id);

@@ -3,7 +3,8 @@
  * compat.h
  *	  The one place that knows about PostgreSQL version differences.
  *
- * safe_ddl supports PostgreSQL 14 to 18.  Logic files never test
+ * safe_ddl supports PostgreSQL 14 to 19 (docs/versions.md says which are
+ * tested).  Logic files never test
  * PG_VERSION_NUM themselves; they use the macros defined here.
  *
  * Copyright (c) 2026, safe_ddl developers
@@ -88,6 +89,28 @@
 #else
 #define SddlAConstIsString(ac) IsA(&(ac)->val, String)
 #endif
+/*
+ * PostgreSQL 19 replaced ClusterStmt with RepackStmt: CLUSTER and REPACK
+ * parse into it, with the table inside a VacuumRelation.  Until the
+ * analysis knows REPACK's own forms, both are analysed like CLUSTER.
+ */
+#if PG_VERSION_NUM >= 190000
+typedef RepackStmt SddlClusterStmt;
+#define T_SddlClusterStmt T_RepackStmt
+#define SddlClusterRelation(stmt) \
+	((stmt)->relation ? (stmt)->relation->relation : NULL)
+#else
+typedef ClusterStmt SddlClusterStmt;
+#define T_SddlClusterStmt T_ClusterStmt
+#define SddlClusterRelation(stmt) ((stmt)->relation)
+#endif
+
+/* PostgreSQL 19 can also report whether a domain's checks are volatile. */
+#if PG_VERSION_NUM >= 190000
+#define SddlDomainHasConstraints(typid) DomainHasConstraints((typid), NULL)
+#else
+#define SddlDomainHasConstraints(typid) DomainHasConstraints(typid)
+#endif
 /* -- end of analysis layer -- */
 
 /* -- lock waits (src/lockwait.c) -- */
@@ -116,6 +139,17 @@
 #else
 #define SddlInPipeline() false
 #endif
+
+/* -- lock log writer (src/log/log_insert.c) -- */
+/* PostgreSQL 16 added onlySummarizing to ExecInsertIndexTuples. */
+#if PG_VERSION_NUM >= 160000
+#define SddlExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL, false)
+#else
+#define SddlExecInsertIndexTuples(rri, slot, estate) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
+#endif
+/* -- end of lock log writer -- */
 
 /* -- lock-hold budget (src/exec/hold_*.c) -- */
 /* PostgreSQL 17 replaced PGPROC.pgprocno by MyProcNumber. */

@@ -1,7 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * safe_ddl.h
- *	  Settings and state shared by every layer of safe_ddl.
+ *	  What every layer of safe_ddl may know about the module itself: its
+ *	  version and whether it was preloaded.
+ *
+ * The bottom of the layering (with compat.h): it includes nothing of
+ * safe_ddl's own, so any layer, the log included, may include it.  The
+ * module entry point (_PG_init) lives in hook/init.c, at the top.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -14,16 +19,6 @@
 #define SAFE_DDL_H
 
 #define SAFE_DDL_VERSION "0.1"
-
-/* safe_ddl.mode */
-typedef enum SddlMode
-{
-	SDDL_MODE_OFF,				/* pass every statement through untouched */
-	SDDL_MODE_OBSERVE,			/* allow everything, warn and log */
-	SDDL_MODE_ENFORCE			/* rewrite or reject risky statements */
-} SddlMode;
-
-extern int	sddl_mode;
 
 /* true when the library was loaded through shared_preload_libraries */
 extern bool sddl_preloaded;

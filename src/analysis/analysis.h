@@ -19,7 +19,11 @@
 #ifndef SAFE_DDL_ANALYSIS_H
 #define SAFE_DDL_ANALYSIS_H
 
+#include "datatype/timestamp.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
+#include "nodes/primnodes.h"
 #include "storage/block.h"
 #include "storage/lockdefs.h"
 
@@ -95,6 +99,43 @@ typedef struct SddlFinding
 								 * about, or NULL */
 } SddlFinding;
 
+/*
+ * The online form of a statement: an equivalent with weaker locks that
+ * exists for this statement on this relation, wherever it runs.  The
+ * analysis names it, like it names risks; policy (rewrite_plan.c) decides
+ * whether to use it and spells its SQL, exec runs it.
+ */
+typedef enum SddlOnlineForm
+{
+	SDDL_ONLINE_NONE,
+	SDDL_ONLINE_CREATE_INDEX,	/* CREATE INDEX CONCURRENTLY */
+	SDDL_ONLINE_DROP_INDEX,		/* DROP INDEX CONCURRENTLY */
+	SDDL_ONLINE_REINDEX,		/* REINDEX ... CONCURRENTLY */
+	SDDL_ONLINE_DETACH,			/* DETACH PARTITION ... CONCURRENTLY */
+	SDDL_ONLINE_REFRESH,		/* REFRESH ... CONCURRENTLY */
+	SDDL_ONLINE_NOT_VALID,		/* ADD ... NOT VALID, then VALIDATE */
+	SDDL_ONLINE_SET_NOT_NULL,	/* through a validated CHECK (col IS NOT
+								 * NULL) */
+	SDDL_ONLINE_UNIQUE			/* CREATE UNIQUE INDEX CONCURRENTLY, then
+								 * ADD CONSTRAINT ... USING INDEX */
+} SddlOnlineForm;
+
+/* The catalog facts the online form of a statement needs (facts.c). */
+typedef struct SddlOnlineFacts
+{
+	SddlOnlineForm form;
+	Oid			relid;			/* the relation the statement names: the
+								 * index for DROP INDEX and REINDEX INDEX */
+	char	   *nspname;		/* its schema */
+	char	   *relname;		/* its name */
+	List	   *index_tables;	/* OIDs of the relations an interrupted
+								 * CONCURRENTLY build may leave INVALID
+								 * indexes on */
+	char	   *new_name;		/* what the online form creates: the unique
+								 * index (UNIQUE), the helper CHECK (SET NOT
+								 * NULL); otherwise NULL */
+} SddlOnlineFacts;
+
 /* Everything the analysis knows about one statement. */
 typedef struct SddlAnalysis
 {
@@ -110,6 +151,7 @@ typedef struct SddlAnalysis
 										 * CLUSTER of many tables, ...) */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
+	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */
 } SddlAnalysis;
 
 /*
@@ -131,11 +173,71 @@ extern bool sddl_is_candidate(Node *parsetree);
 
 extern SddlAnalysis *sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt);
 
+/*
+ * The online form of the analysed statement and its facts, read from the
+ * catalog on first use and kept in analysis->online: only statements with
+ * a risk that has an online form ever need them.
+ */
+extern SddlOnlineFacts *sddl_online_facts(SddlAnalysis *analysis);
+
+/*
+ * Was a table of this name created earlier in the same check() input?  An
+ * unqualified name matches whatever schema it was created in.
+ */
+extern bool sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv);
+
 /* pg_locks.mode spelling of a lock mode, e.g. "AccessExclusiveLock" */
 extern const char *sddl_lockmode_name(LOCKMODE mode);
 
 /* Whether a lock mode conflicts with the application's reads / writes. */
 extern bool sddl_lock_blocks_reads(LOCKMODE mode);
 extern bool sddl_lock_blocks_writes(LOCKMODE mode);
+
+/*
+ * Data-modifying statements (dml.c), for the backfill rule
+ * (policy/backfill.c) and the lock-hold budget (exec/hold.h).
+ */
+
+/*
+ * A lock that blocks the application, held by this transaction since a
+ * statement safe_ddl intercepted (see exec/hold.h).
+ */
+typedef struct SddlHeldLock
+{
+	Oid			relid;
+	LOCKMODE	mode;			/* strongest mode held */
+	char	   *relname;		/* "schema.relation", quoted as needed */
+	char	   *statement;		/* the statement that took it */
+	TimestampTz since;			/* when that statement finished */
+	SubTransactionId subid;		/* subtransaction owning the entry */
+} SddlHeldLock;
+
+/* The row count of COPY FROM, which has no planner estimate. */
+#define SDDL_DML_ROWS_UNKNOWN (-1.0)
+
+/* What a data-modifying statement is about to do. */
+typedef struct SddlDmlFacts
+{
+	const char *command;		/* "UPDATE", "DELETE", "INSERT", "MERGE",
+								 * "COPY" */
+	Oid			relid;			/* target relation */
+	char	   *relname;		/* "schema.relation", quoted as needed */
+	char	   *name;			/* the relation's name alone */
+	char		relpersistence;
+	bool		is_new;			/* created or truncated in this transaction */
+	int64		bytes;			/* real size of the target on disk */
+	double		rows;			/* planner estimate of the rows it writes,
+								 * or SDDL_DML_ROWS_UNKNOWN */
+} SddlDmlFacts;
+
+/*
+ * Fill facts for a planned UPDATE, DELETE, INSERT or MERGE whose top node
+ * modifies one table; false for anything else (SELECT, a data-modifying
+ * CTE, a utility statement).
+ */
+extern bool sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts);
+
+/* The same for COPY ... FROM into a table; false for COPY TO. */
+extern bool sddl_analyze_copy(CopyStmt *stmt, SddlDmlFacts *facts);
 
 #endif							/* SAFE_DDL_ANALYSIS_H */

@@ -16,18 +16,9 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
-#include "access/xact.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
-#include "commands/defrem.h"
-#include "commands/tablecmds.h"
-#include "nodes/parsenodes.h"
-#include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
 
+#include "exec/chain.h"
 #include "exec/executor.h"
-#include "hook/hook.h"
 
 /* Everything needed to call the rest of the hook chain again. */
 typedef struct SddlPlainCall
@@ -39,10 +30,14 @@ typedef struct SddlPlainCall
 	QueryEnvironment *queryEnv;
 	DestReceiver *dest;
 	QueryCompletion *qc;
+	bool		readOnlyTree;	/* as the caller passed it */
+	bool		own;			/* a statement of safe_ddl's own */
 } SddlPlainCall;
 
-static List *sddl_fallback_relations(Node *stmt);
 static void sddl_run_plain(void *arg);
+static void sddl_run_once(SddlPlainCall *c, bool readOnlyTree);
+static void sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats,
+						 bool own, SDDL_PROCESS_UTILITY_PARAMS);
 
 void
 sddl_executor_define_gucs(void)
@@ -51,64 +46,17 @@ sddl_executor_define_gucs(void)
 }
 
 /*
- * Statements that call PreventInTransactionBlock refuse to run in a
- * subtransaction, and most of them commit internally: they must run as
- * given, never wrapped.
+ * Can the statement run wrapped in an internal subtransaction?  Not the
+ * ones that call PreventInTransactionBlock, which refuse subtransactions
+ * and most of which commit internally (the analysis knows which: REINDEX
+ * of a partitioned table or of a schema, VACUUM, ...), nor the
+ * CONCURRENTLY forms, which wait for their locks their own way.  Those run
+ * as given, never wrapped.
  */
-bool
-sddl_stmt_allows_subxact(Node *stmt)
+static bool
+sddl_can_wrap(const SddlAnalysis *analysis)
 {
-	ListCell   *lc;
-
-	switch (nodeTag(stmt))
-	{
-		case T_IndexStmt:
-			return !((IndexStmt *) stmt)->concurrent;
-		case T_DropStmt:
-			return !((DropStmt *) stmt)->concurrent;
-		case T_ReindexStmt:
-			{
-				ReindexStmt *rs = (ReindexStmt *) stmt;
-
-				if (rs->kind == REINDEX_OBJECT_SYSTEM ||
-					rs->kind == REINDEX_OBJECT_DATABASE)
-					return false;
-				foreach(lc, rs->params)
-				{
-					DefElem    *opt = (DefElem *) lfirst(lc);
-
-					if (strcmp(opt->defname, "concurrently") == 0 &&
-						(opt->arg == NULL || defGetBoolean(opt)))
-						return false;
-				}
-				return true;
-			}
-		case T_AlterTableStmt:
-			foreach(lc, ((AlterTableStmt *) stmt)->cmds)
-			{
-				AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-
-				if (cmd->subtype == AT_DetachPartition &&
-					((PartitionCmd *) cmd->def)->concurrent)
-					return false;
-			}
-			return true;
-		case T_VacuumStmt:
-			return !((VacuumStmt *) stmt)->is_vacuumcmd;
-		case T_ClusterStmt:
-			{
-				ClusterStmt *cs = (ClusterStmt *) stmt;
-				Oid			relid;
-
-				if (cs->relation == NULL)
-					return false;
-				relid = RangeVarGetRelid(cs->relation, NoLock, true);
-				return OidIsValid(relid) &&
-					get_rel_relkind(relid) != RELKIND_PARTITIONED_TABLE;
-			}
-		default:
-			return true;
-	}
+	return !analysis->concurrent && !analysis->no_transaction_block;
 }
 
 /*
@@ -124,46 +72,55 @@ void
 sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 				   SDDL_PROCESS_UTILITY_PARAMS)
 {
-	Node	   *stmt = pstmt->utilityStmt;
-	List	   *relations = analysis->relations;
-	List	   *targets = NIL;
-	bool		concurrent = analysis->concurrent;
+	sddl_execute(analysis, stats, false, pstmt, queryString, readOnlyTree,
+				 context, params, queryEnv, dest, qc);
+}
+
+/*
+ * A step of a rewrite, at top level: bounded lock waits like any statement
+ * safe_ddl lets through, its own lock worked out from its parse tree, and
+ * run as safe_ddl's own so that the hook lets it through.
+ */
+void
+sddl_execute_step(SddlLockStats *stats, PlannedStmt *pstmt,
+				  const char *queryString, ParamListInfo params,
+				  QueryEnvironment *queryEnv, QueryCompletion *qc)
+{
+	sddl_execute(sddl_analyze(pstmt->utilityStmt, NULL), stats, true,
+				 pstmt, queryString, true, PROCESS_UTILITY_TOPLEVEL, params,
+				 queryEnv, None_Receiver, qc);
+}
+
+static void
+sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
+			 SDDL_PROCESS_UTILITY_PARAMS)
+{
 	SddlPlainCall call;
-
-	stats->attempts = 1;
-	stats->wait_ms = 0;
-
-	/*
-	 * A caller that built no analysis (a rewrite step) gets one here; the
-	 * small fallback covers what the analysis does not recognise.
-	 */
-	if (!analysis->recognized && relations == NIL)
-	{
-		SddlAnalysis *own = sddl_analyze(stmt, NULL);
-
-		relations = own->recognized ? own->relations :
-			sddl_fallback_relations(stmt);
-		concurrent = own->concurrent;
-	}
-
-	if (sddl_lockwait_enabled() && !concurrent &&
-		!IsInParallelMode() && sddl_stmt_allows_subxact(stmt))
-		targets = sddl_lock_targets(relations);
-
-	if (targets == NIL)
-	{
-		sddl_call_next_hook(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
-		return;
-	}
+	List	   *targets = NIL;
 
 	call.pstmt = pstmt;
 	call.queryString = queryString;
+	call.readOnlyTree = readOnlyTree;
 	call.context = context;
 	call.params = params;
 	call.queryEnv = queryEnv;
 	call.dest = dest;
 	call.qc = qc;
+	call.own = own;
+
+	stats->attempts = 1;
+	stats->wait_ms = 0;
+
+	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis) &&
+		!IsInParallelMode())
+		targets = sddl_lock_targets(analysis->relations);
+
+	/* run once, untouched: the caller's tree as the caller passed it */
+	if (targets == NIL)
+	{
+		sddl_run_once(&call, readOnlyTree);
+		return;
+	}
 	sddl_lockwait_run(targets, context == PROCESS_UTILITY_TOPLEVEL, stats,
 					  sddl_run_plain, &call);
 }
@@ -176,58 +133,17 @@ sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 static void
 sddl_run_plain(void *arg)
 {
-	SddlPlainCall *c = (SddlPlainCall *) arg;
-
-	sddl_call_next_hook(c->pstmt, c->queryString, true, c->context,
-						c->params, c->queryEnv, c->dest, c->qc);
+	sddl_run_once((SddlPlainCall *) arg, true);
 }
 
-/*
- * For statements the analysis does not recognise, resolve the target of
- * the two commonest migration statements here, so bounded waits still
- * apply: ALTER TABLE (its lock level as tablecmds.c computes it) and
- * CREATE INDEX (ShareLock).
- */
-static List *
-sddl_fallback_relations(Node *stmt)
+static void
+sddl_run_once(SddlPlainCall *c, bool readOnlyTree)
 {
-	RangeVar   *rv;
-	LOCKMODE	mode;
-	Oid			relid;
-	Relation	rel;
-	SddlRelation *r;
-
-	if (IsA(stmt, AlterTableStmt))
-	{
-		AlterTableStmt *as = (AlterTableStmt *) stmt;
-
-		rv = as->relation;
-		mode = AlterTableGetLockLevel(as->cmds);
-	}
-	else if (IsA(stmt, IndexStmt) && !((IndexStmt *) stmt)->concurrent)
-	{
-		rv = ((IndexStmt *) stmt)->relation;
-		mode = ShareLock;
-	}
+	if (c->own)
+		sddl_chain_next_internal(c->pstmt, c->queryString, readOnlyTree,
+								 c->context, c->params, c->queryEnv, c->dest,
+								 c->qc);
 	else
-		return NIL;
-
-	relid = RangeVarGetRelid(rv, NoLock, true);
-	if (!OidIsValid(relid))
-		return NIL;
-	rel = RelationIdGetRelation(relid);
-	if (rel == NULL)
-		return NIL;
-
-	r = palloc0(sizeof(SddlRelation));
-	r->relid = relid;
-	r->relkind = rel->rd_rel->relkind;
-	r->relpersistence = rel->rd_rel->relpersistence;
-	r->nspname = get_namespace_name(RelationGetNamespace(rel));
-	r->relname = pstrdup(RelationGetRelationName(rel));
-	r->lockmode = mode;
-	r->is_new = RELATION_IS_LOCAL(rel);
-	r->held_mode = NoLock;
-	RelationClose(rel);
-	return list_make1(r);
+		sddl_chain_next(c->pstmt, c->queryString, readOnlyTree, c->context,
+						c->params, c->queryEnv, c->dest, c->qc);
 }

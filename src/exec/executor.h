@@ -51,14 +51,16 @@ extern void sddl_lockwait_run(List *targets, bool use_subxact,
 							  SddlLockStats *stats, SddlLockedAction action,
 							  void *arg);
 
-/*
- * Can this statement run inside an internal subtransaction?  False for the
- * forms that call PreventInTransactionBlock (CONCURRENTLY, VACUUM, ...).
- */
-extern bool sddl_stmt_allows_subxact(Node *stmt);
-
 /* Run the statement as given (no rewrite), bounding its lock waits. */
 extern void sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 							   SDDL_PROCESS_UTILITY_PARAMS);
+
+/*
+ * Run one step of a rewrite at top level as safe_ddl's own statement (the
+ * hook lets it through), bounding its lock waits like a plain statement.
+ */
+extern void sddl_execute_step(SddlLockStats *stats, PlannedStmt *pstmt,
+							  const char *queryString, ParamListInfo params,
+							  QueryEnvironment *queryEnv, QueryCompletion *qc);
 
 #endif							/* SAFE_DDL_EXECUTOR_H */

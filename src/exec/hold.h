@@ -17,7 +17,8 @@
 
 #include "nodes/pg_list.h"
 
-#include "analysis/dml.h"
+#include "analysis/analysis.h"
+
 
 /*
  * True while this transaction holds, since a statement safe_ddl

@@ -66,9 +66,6 @@
 #include "access/xact.h"
 #include "catalog/catalog.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "portability/instr_time.h"
@@ -76,17 +73,14 @@
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
 #include "utils/resowner.h"
 #include "utils/wait_event.h"
 
 #include "exec/executor.h"
+#include "exec/lockwait_int.h"
 
 /* safe_ddl.lock_wait_strategy values */
 typedef enum SddlWaitStrategy
@@ -103,49 +97,41 @@ static const struct config_enum_entry sddl_wait_strategy_options[] = {
 	{NULL, 0, false}
 };
 
-/* settings, all in milliseconds */
-static int	sddl_lock_timeout = 50;
-static int	sddl_lock_retry_backoff = 10;
-static int	sddl_lock_retry_max_backoff = 250;
-static int	sddl_lock_wait_budget = 20000;
-static int	sddl_lock_wait_budget_holding = 2000;
-static int	sddl_wait_strategy = SDDL_WAIT_HYBRID;
+/* Defaults of the settings, all in milliseconds (BENCHMARKS.md). */
+#define SDDL_DEFAULT_LOCK_TIMEOUT_MS 50
+#define SDDL_DEFAULT_RETRY_BACKOFF_MS 10
+#define SDDL_DEFAULT_RETRY_MAX_BACKOFF_MS 250
+#define SDDL_DEFAULT_WAIT_BUDGET_MS 20000
+#define SDDL_DEFAULT_WAIT_BUDGET_HOLDING_MS 2000
 
-/* One lock to take before the statement runs. */
-typedef struct SddlLockTarget
-{
-	Oid			relid;
-	LOCKMODE	mode;
-	const char *name;			/* "schema.relation", for messages */
-} SddlLockTarget;
+/* Largest single wait or pause a setting may ask for: one minute. */
+#define SDDL_MAX_SINGLE_WAIT_MS (60 * 1000)
+
+/*
+ * A queued attempt meant to let the deadlock detector see a cycle through
+ * us waits this much longer than deadlock_timeout.
+ */
+#define SDDL_DEADLOCK_MARGIN_MS 100
+
+/* Each pause is the backoff less a random part of up to this fraction. */
+#define SDDL_BACKOFF_JITTER 0.5
+
+/* The shortest wait an attempt gets. */
+#define SDDL_MIN_ATTEMPT_MS 1
+
+/* settings, all in milliseconds */
+static int	sddl_lock_timeout = SDDL_DEFAULT_LOCK_TIMEOUT_MS;
+static int	sddl_lock_retry_backoff = SDDL_DEFAULT_RETRY_BACKOFF_MS;
+static int	sddl_lock_retry_max_backoff = SDDL_DEFAULT_RETRY_MAX_BACKOFF_MS;
+static int	sddl_lock_wait_budget = SDDL_DEFAULT_WAIT_BUDGET_MS;
+static int	sddl_lock_wait_budget_holding = SDDL_DEFAULT_WAIT_BUDGET_HOLDING_MS;
+static int	sddl_wait_strategy = SDDL_WAIT_HYBRID;
 
 /*
  * The lock being taken right now, so that an attempt ended by an error
  * (lock timeout) still knows which lock it was waiting for.
  */
 static const SddlLockTarget *sddl_trying = NULL;
-
-/* How long this statement may wait, decided once before the first attempt. */
-typedef struct SddlWaitPlan
-{
-	double		budget_ms;		/* total */
-	int			attempt_ms;		/* per queued attempt */
-	bool		user_lock_timeout;	/* the client's lock_timeout set them */
-	const char *holding_rel;	/* a relation this transaction already
-								 * holds strongly, or NULL */
-	LOCKMODE	holding_mode;
-} SddlWaitPlan;
-
-/* What the blockers query saw at one failed attempt. */
-typedef struct SddlBlockers
-{
-	char	   *json;			/* JSON array */
-	char	   *text;			/* for the DETAIL */
-	bool		waiting_on_us;	/* a blocker waits for a lock we hold */
-	double		oldest_ms;		/* age of the oldest blocking transaction,
-								 * -1 if unknown or none */
-	const SddlLockTarget *target;	/* the lock that was not available */
-} SddlBlockers;
 
 /* Outcome of one attempt. */
 typedef enum SddlAttemptResult
@@ -173,10 +159,6 @@ static SddlAttemptResult sddl_attempt_plain(List *targets,
 											instr_time start,
 											SddlLockedAction action,
 											void *arg);
-static void sddl_collect_blockers(const SddlLockTarget *target,
-								  SddlBlockers *out);
-static void sddl_raise_timeout(const SddlWaitPlan *plan, int attempts,
-							   double waited_ms, const SddlBlockers *last);
 
 /*
  * Define the lock-wait settings.  All are PGC_SUSET: they protect other
@@ -192,7 +174,7 @@ sddl_lockwait_define_gucs(void)
 							"application queries arriving meanwhile queue "
 							"behind it for at most this long.",
 							&sddl_lock_timeout,
-							50, 1, 60 * 1000,
+							SDDL_DEFAULT_LOCK_TIMEOUT_MS, 1, SDDL_MAX_SINGLE_WAIT_MS,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("safe_ddl.lock_retry_backoff",
@@ -201,14 +183,15 @@ sddl_lockwait_define_gucs(void)
 							"to safe_ddl.lock_retry_max_backoff, with random "
 							"jitter of up to half of it.",
 							&sddl_lock_retry_backoff,
-							10, 1, 60 * 1000,
+							SDDL_DEFAULT_RETRY_BACKOFF_MS, 1, SDDL_MAX_SINGLE_WAIT_MS,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("safe_ddl.lock_retry_max_backoff",
 							"Longest pause between two lock attempts.",
 							NULL,
 							&sddl_lock_retry_max_backoff,
-							250, 1, 60 * 1000,
+							SDDL_DEFAULT_RETRY_MAX_BACKOFF_MS, 1,
+							SDDL_MAX_SINGLE_WAIT_MS,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("safe_ddl.lock_wait_budget",
@@ -218,7 +201,7 @@ sddl_lockwait_define_gucs(void)
 							"bounded waits: statements wait like in vanilla "
 							"PostgreSQL.",
 							&sddl_lock_wait_budget,
-							20000, 0, INT_MAX,
+							SDDL_DEFAULT_WAIT_BUDGET_MS, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("safe_ddl.lock_wait_budget_holding",
@@ -228,7 +211,7 @@ sddl_lockwait_define_gucs(void)
 							"pre-existing relation: waiting would stall that "
 							"relation too.",
 							&sddl_lock_wait_budget_holding,
-							2000, 0, INT_MAX,
+							SDDL_DEFAULT_WAIT_BUDGET_HOLDING_MS, 0, INT_MAX,
 							PGC_SUSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomEnumVariable("safe_ddl.lock_wait_strategy",
@@ -353,8 +336,8 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 			   (last.oldest_ms >= 0 && last.oldest_ms < plan.attempt_ms))));
 		wait_ms = (int) Min((double) plan.attempt_ms, ceil(remaining));
 		if (force_queue && !plan.user_lock_timeout)
-			wait_ms = Max(wait_ms, DeadlockTimeout + 100);
-		wait_ms = Max(wait_ms, 1);
+			wait_ms = Max(wait_ms, DeadlockTimeout + SDDL_DEADLOCK_MARGIN_MS);
+		wait_ms = Max(wait_ms, SDDL_MIN_ATTEMPT_MS);
 		/* one long queued attempt per suspected cycle, then look again */
 		force_queue = false;
 
@@ -389,7 +372,8 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 			continue;
 		}
 
-		pause = backoff * (0.5 + 0.5 * SddlRandomDouble());
+		pause = backoff * ((1.0 - SDDL_BACKOFF_JITTER) +
+						   SDDL_BACKOFF_JITTER * SddlRandomDouble());
 		pause = Min(pause, plan.budget_ms - elapsed);
 		sddl_sleep_ms(pause);
 		backoff = Min(backoff * 2, (double) sddl_lock_retry_max_backoff);
@@ -473,8 +457,8 @@ sddl_plan_waits(List *targets, bool check_holding, SddlWaitPlan *plan)
 		plan->user_lock_timeout = true;
 	}
 	plan->attempt_ms = (int) Min((double) plan->attempt_ms, plan->budget_ms);
-	if (plan->attempt_ms < 1)
-		plan->attempt_ms = 1;
+	if (plan->attempt_ms < SDDL_MIN_ATTEMPT_MS)
+		plan->attempt_ms = SDDL_MIN_ATTEMPT_MS;
 }
 
 static double
@@ -658,184 +642,4 @@ sddl_attempt_plain(List *targets, const SddlLockTarget **failed,
 	stats->wait_ms = sddl_elapsed_ms(start);
 	action(arg);
 	return SDDL_ATTEMPT_DONE;
-}
-
-/*
- * The sessions holding a lock on target's relation that conflicts with the
- * mode we need, read from pg_locks and pg_stat_activity in a throw-away
- * subtransaction (its catalog locks are released with it).  Sessions come
- * and go while we look: any error here is swallowed and leaves the result
- * empty, never failing the statement.
- */
-static void
-sddl_collect_blockers(const SddlLockTarget *target, SddlBlockers *out)
-{
-	static const char *query =
-		"WITH b AS ("
-		" SELECT DISTINCT ON (l.pid) l.pid, a.application_name, a.state,"
-		"  pg_catalog.round(EXTRACT(epoch FROM"
-		"   pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start)::numeric, 3)"
-		"   AS xact_age,"
-		"  pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 100)"
-		"   AS query,"
-		"  l.mode,"
-		"  pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.=)"
-		"   ANY (pg_catalog.pg_blocking_pids(l.pid)) AS waiting_on_us"
-		" FROM pg_catalog.pg_locks l"
-		" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
-		" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
-		"  AND l.database OPERATOR(pg_catalog.=) $1"
-		"  AND l.relation OPERATOR(pg_catalog.=) $2"
-		"  AND l.granted"
-		"  AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()"
-		"  AND l.mode OPERATOR(pg_catalog.=) ANY ($3)"
-		" ORDER BY l.pid)"
-		" SELECT pg_catalog.json_agg(pg_catalog.json_build_object("
-		"   'pid', pid, 'application_name', application_name, 'state', state,"
-		"   'xact_age_s', xact_age, 'query', query, 'mode', mode))::text,"
-		"  pg_catalog.string_agg(pg_catalog.format("
-		"   'pid %s (application \"%s\", %s, transaction age %s s, query \"%s\")',"
-		"   coalesce(pid::text, 'of a prepared transaction'),"
-		"   application_name, coalesce(state, 'unknown state'),"
-		"   coalesce(xact_age::text, '?'), query), ', '),"
-		"  coalesce(pg_catalog.bool_or(waiting_on_us), false),"
-		"  CASE WHEN pg_catalog.bool_and(xact_age IS NOT NULL)"
-		"   THEN pg_catalog.max(xact_age) END"
-		" FROM b";
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	Datum	   *modes;
-	int			nmodes = 0;
-	LOCKMODE	m;
-	LOCKTAG		tag;
-	LOCKMASK	conflicts;
-
-	out->json = NULL;
-	out->text = NULL;
-	out->waiting_on_us = false;
-	out->oldest_ms = -1;
-	out->target = target;
-
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, target->relid);
-	conflicts = GetLockTagsMethodTable(&tag)->conflictTab[target->mode];
-
-	if (IsInParallelMode())
-		return;
-
-	modes = palloc(sizeof(Datum) * MaxLockMode);
-	for (m = 1; m <= MaxLockMode; m++)
-		if (conflicts & LOCKBIT_ON(m))
-			modes[nmodes++] =
-				CStringGetTextDatum(GetLockmodeName(DEFAULT_LOCKMETHOD, m));
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		Oid			argtypes[3] = {OIDOID, OIDOID, TEXTARRAYOID};
-		Datum		values[3];
-		bool		isnull;
-		Datum		d;
-
-		values[0] = ObjectIdGetDatum(MyDatabaseId);
-		values[1] = ObjectIdGetDatum(target->relid);
-		values[2] = PointerGetDatum(construct_array(modes, nmodes, TEXTOID,
-													-1, false, TYPALIGN_INT));
-		/*
-		 * read_only = false: SPI takes a snapshot of its own, as some
-		 * statements (LOCK TABLE) arrive without an active one.
-		 */
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args(query, 3, argtypes, values, NULL, false, 1)
-			!= SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "safe_ddl: blockers query failed");
-
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						  &isnull);
-		if (!isnull)
-			out->json = MemoryContextStrdup(oldcxt, TextDatumGetCString(d));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
-						  &isnull);
-		if (!isnull)
-			out->text = MemoryContextStrdup(oldcxt, TextDatumGetCString(d));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3,
-						  &isnull);
-		if (!isnull)
-			out->waiting_on_us = DatumGetBool(d);
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4,
-						  &isnull);
-		if (!isnull)
-			out->oldest_ms = 1000.0 *
-				DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
-		SPI_finish();
-
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-
-		/* a cancel must still cancel */
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
-		elog(DEBUG1, "safe_ddl: could not read blocking sessions: %s",
-			 edata->message);
-		FreeErrorData(edata);
-	}
-	PG_END_TRY();
-
-	if (out->json == NULL)
-		out->json = pstrdup("[]");
-}
-
-/*
- * The budget ran out: fail exactly like lock_timeout does (SQLSTATE 55P03,
- * the same message), so that client retry wrappers keep working, with a
- * DETAIL saying what safe_ddl tried and who was in the way.
- */
-static void
-sddl_raise_timeout(const SddlWaitPlan *plan, int attempts, double waited_ms,
-				   const SddlBlockers *last)
-{
-	StringInfoData detail;
-
-	initStringInfo(&detail);
-	appendStringInfo(&detail,
-					 "safe_ddl made %d attempts over %.3f s to acquire %s on relation \"%s\".",
-					 attempts, waited_ms / 1000.0,
-					 GetLockmodeName(DEFAULT_LOCKMETHOD, last->target->mode),
-					 last->target->name);
-	if (last->text != NULL)
-		appendStringInfo(&detail, "  Blocking sessions at the last attempt: %s.",
-						 last->text);
-	else
-		appendStringInfoString(&detail,
-							   "  No blocking session was visible at the last attempt.");
-	if (plan->holding_rel != NULL)
-		appendStringInfo(&detail,
-						 "  The wait was limited to %.0f ms because this transaction already holds %s on \"%s\", which waiting would stall too.",
-						 plan->budget_ms,
-						 GetLockmodeName(DEFAULT_LOCKMETHOD, plan->holding_mode),
-						 plan->holding_rel);
-	else if (plan->user_lock_timeout)
-		appendStringInfo(&detail,
-						 "  The wait was limited by lock_timeout (%d ms).",
-						 LockTimeout);
-
-	ereport(ERROR,
-			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-			 errmsg("canceling statement due to lock timeout"),
-			 errdetail_internal("%s", detail.data),
-			 errhint("Retry when the blocking sessions have finished, or end them.")));
 }

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * rewrite.h
- *	  Safe equivalents of risky statements, run by safe_ddl itself when a
- *	  statement arrives in autocommit mode.
+ *	  Run the safe equivalent of a risky statement, and undo it on failure,
+ *	  when a statement arrives in autocommit mode.
  *
  * Every rewrite preserves the statement's effect, and leaves the database
  * as if the statement had never run when any step fails or is cancelled:
@@ -24,26 +24,15 @@
 #include "exec/executor.h"
 
 /*
- * Does a rewrite exist for this statement as a whole (ignoring where it
- * runs)?  Pure: reads the parse tree and the catalog, changes nothing.
+ * Run the online form of the statement (analysis->online), whose SQL policy
+ * planned as safe_sql (policy/rewrite_plan.c); the hook passes it down.
+ * Must be called at top level, outside any transaction block, from the
+ * ProcessUtility hook with its arguments; it may commit and start
+ * transactions.  Records safe_sql in stats->rewritten_to.  On failure,
+ * undoes what it did and re-throws the original error.
  */
-extern bool sddl_rewrite_supported(SddlAnalysis *analysis);
-
-/*
- * The SQL a user should run instead, spelled from the statement's own text
- * where possible; NULL when there is no mechanical equivalent.  Statements
- * are separated by ";\n" and end with ";".
- */
-extern char *sddl_safe_sql(SddlAnalysis *analysis, const char *statement);
-
-/*
- * Run the safe equivalent.  Must be called at top level, outside any
- * transaction block, from the ProcessUtility hook with its arguments; it
- * may commit and start transactions.  Records the SQL run in
- * stats->rewritten_to.  On failure, undoes what it did and re-throws the
- * original error.
- */
-extern void sddl_execute_rewrite(SddlAnalysis *analysis, SddlLockStats *stats,
+extern void sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
+								 SddlLockStats *stats,
 								 SDDL_PROCESS_UTILITY_PARAMS);
 
 #endif							/* SAFE_DDL_REWRITE_H */

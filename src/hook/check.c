@@ -36,6 +36,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
+#include "policy/messages.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
 #include "safe_ddl.h"
@@ -254,6 +255,8 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 			pnstrdup(sql + raw->stmt_location, raw->stmt_len) :
 			pstrdup(sql + raw->stmt_location);
 		decision = sddl_decide(analysis, &pcxt);
+		if (decision->finding)
+			sddl_describe(decision, analysis, &pcxt);
 
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = Int32GetDatum(stmtno);

@@ -21,7 +21,8 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
-#include "analysis/dml.h"
+#include "analysis/analysis.h"
+#include "exec/chain.h"
 #include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
@@ -95,7 +96,7 @@ sddl_judge_backfill(const SddlDmlFacts *facts, const char *statement)
 static void
 sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (unlikely(sddl_hold_active) && !sddl_internal &&
+	if (unlikely(sddl_hold_active) && !sddl_chain_internal() &&
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
 		queryDesc->operation != CMD_SELECT)
 	{
@@ -117,7 +118,7 @@ sddl_check_copy(PlannedStmt *pstmt, const char *queryString)
 {
 	SddlDmlFacts facts;
 
-	if (sddl_internal ||
+	if (sddl_chain_internal() ||
 		!sddl_analyze_copy((CopyStmt *) pstmt->utilityStmt, &facts))
 		return;
 	sddl_judge_backfill(&facts, sddl_statement_text(pstmt, queryString));

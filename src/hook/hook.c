@@ -27,6 +27,7 @@
 #include "utils/memutils.h"
 
 #include "analysis/analysis.h"
+#include "exec/chain.h"
 #include "exec/executor.h"
 #include "exec/hold.h"
 #include "hook/hook.h"
@@ -35,15 +36,6 @@
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
-#include "safe_ddl.h"
-
-static ProcessUtility_hook_type prev_ProcessUtility = NULL;
-
-/*
- * True while safe_ddl itself runs statements (rewrite steps, internal
- * queries): those must not be intercepted a second time.
- */
-bool		sddl_internal = false;
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
@@ -55,20 +47,8 @@ static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
 void
 sddl_hook_install(void)
 {
-	prev_ProcessUtility = ProcessUtility_hook;
-	ProcessUtility_hook = sddl_ProcessUtility;
+	sddl_chain_install(sddl_ProcessUtility);
 	sddl_dml_hook_install();	/* backfill rule (issue 12) */
-}
-
-void
-sddl_call_next_hook(SDDL_PROCESS_UTILITY_PARAMS)
-{
-	if (prev_ProcessUtility)
-		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
-	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
 }
 
 /*
@@ -85,7 +65,7 @@ static inline bool
 sddl_leave_alone(ProcessUtilityContext context)
 {
 	return sddl_mode == SDDL_MODE_OFF ||
-		sddl_internal ||
+		sddl_chain_internal() ||
 		context == PROCESS_UTILITY_SUBCOMMAND ||
 		IsBinaryUpgrade ||
 		creating_extension ||
@@ -100,8 +80,8 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
 		sddl_check_copy(pstmt, queryString);
 	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
-		sddl_call_next_hook(pstmt, queryString, readOnlyTree, context, params,
-							queryEnv, dest, qc);
+		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
 	else
 		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
 							  params, queryEnv, dest, qc);
@@ -218,6 +198,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
 	decision = sddl_decide(analysis, &pcxt);
+	if (decision->finding)
+		sddl_describe(decision, analysis, &pcxt);
 
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)
@@ -240,12 +222,13 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	sddl_report_decision(decision);
 	/* --- end enforcement --- */
 
+	sddl_log_statement_begin(&event);	/* logged even if the session dies */
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)
-			sddl_execute_rewrite(analysis, &stats, pstmt, queryString,
-								 readOnlyTree, context, params, queryEnv,
-								 dest, qc);
+			sddl_execute_rewrite(analysis, decision->safe_sql, &stats,
+								 pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
 		else
 			sddl_execute_plain(analysis, &stats, pstmt, queryString,
 							   readOnlyTree, context, params, queryEnv, dest,

@@ -19,15 +19,6 @@
 extern void sddl_hook_install(void);
 
 /*
- * Set while safe_ddl runs statements of its own (rewrite steps); the hook
- * lets those through untouched.
- */
-extern bool sddl_internal;
-
-/* Run a statement through the rest of the hook chain. */
-extern void sddl_call_next_hook(SDDL_PROCESS_UTILITY_PARAMS);
-
-/*
  * The executor-start hook and the COPY FROM check of the backfill rule
  * (dml.c).  sddl_check_copy returns only if the COPY may run.
  */

@@ -78,6 +78,9 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static Oid	cached_userid = InvalidOid;
 static char cached_username[NAMEDATALEN];
 
+/* Columns of safe_ddl.log_status() */
+#define SDDL_LOG_STATUS_COLS	9
+
 PG_FUNCTION_INFO_V1(safe_ddl_log_status);
 
 static void sddl_log_shmem_request(void);
@@ -122,7 +125,7 @@ sddl_log_init(void)
 							"the value then; a larger value set later is capped to it.",
 							&sddl_log_statement_max_length,
 							4096,
-							0, 65536,
+							0, SDDL_LOG_STATEMENT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
@@ -214,8 +217,10 @@ sddl_log_shmem_request(void)
 
 /*
  * Create or attach the ring.  Runs in the postmaster (and in each backend
- * on EXEC_BACKEND builds).  The ring starts empty at every server start:
- * a clean shutdown has drained it, a crash loses what it held.
+ * on EXEC_BACKEND builds), at server start and after every crash.  The ring
+ * starts with what the last teardown saved (log_persist.c): nothing after a
+ * clean shutdown, which drains it, the buffered events after a crash or an
+ * immediate shutdown.
  */
 static void
 sddl_log_shmem_startup(void)
@@ -235,8 +240,15 @@ sddl_log_shmem_startup(void)
 		sddl_log_shared->nslots = sddl_log_buffer_size;
 		sddl_log_shared->slot_size = sddl_log_slot_size();
 		sddl_log_shared->statement_capacity = sddl_log_statement_max_length + 1;
+		pg_atomic_init_u32(&sddl_log_shared->inflight, 0);
+		if (!IsUnderPostmaster)
+			sddl_log_persist_load(sddl_log_shared);
 	}
 	LWLockRelease(AddinShmemInitLock);
+
+	/* the postmaster saves the ring when it tears shared memory down */
+	if (!IsUnderPostmaster)
+		on_shmem_exit(sddl_log_persist_save, (Datum) 0);
 }
 
 /*
@@ -256,6 +268,9 @@ sddl_log_wanted(const SddlLogEvent *event)
 				return true;
 			return sddl_log_min_wait >= 0 &&
 				event->lock_wait_ms >= (double) sddl_log_min_wait;
+		default:
+			/* not a valid setting: log rather than lose the event */
+			break;
 	}
 	return true;
 }
@@ -371,16 +386,29 @@ sddl_log_event(const SddlLogEvent *event)
 	int			stmt_limit;
 	Latch	   *wake = NULL;
 	TimestampTz now;
+	static TimestampTz last_logged_at = 0;
+
+	/* the statement is no longer in flight, logged or not */
+	sddl_log_statement_end(event);
 
 	if (shared == NULL || !sddl_log_wanted(event))
 		return;
 
 	/* session facts, captured here in the backend */
-	may_lookup = event->sqlstate == NULL && IsTransactionState();
+	may_lookup = event->sqlstate == NULL && IsTransactionState() &&
+		!proc_exit_inprogress;
 	userid = GetUserId();
 	username = sddl_log_username(userid, may_lookup);
 	dbname = sddl_log_dbname(may_lookup);
+
+	/*
+	 * Strictly increasing per backend: (pid, logged_at) names one event,
+	 * which the writer relies on to skip recovered events already written.
+	 */
 	now = GetCurrentTimestamp();
+	if (now <= last_logged_at)
+		now = last_logged_at + 1;
+	last_logged_at = now;
 	stmt_limit = Min(sddl_log_statement_max_length,
 					 shared->statement_capacity - 1);
 
@@ -397,8 +425,14 @@ sddl_log_event(const SddlLogEvent *event)
 		return;
 	}
 
+	/* markers around the copy: see log_shmem.h */
 	rec = sddl_log_slot(shared, shared->head);
-	memset(rec, 0, offsetof(SddlLogRecord, statement));
+	rec->done_pos = SDDL_LOG_NO_POS;
+	rec->begin_pos = shared->head;
+	pg_write_barrier();
+	memset((char *) rec + offsetof(SddlLogRecord, logged_at), 0,
+		   offsetof(SddlLogRecord, statement) -
+		   offsetof(SddlLogRecord, logged_at));
 	rec->logged_at = now;
 	rec->pid = MyProcPid;
 	rec->database_oid = MyDatabaseId;
@@ -451,6 +485,8 @@ sddl_log_event(const SddlLogEvent *event)
 	else
 		rec->statement[0] = '\0';
 
+	pg_write_barrier();
+	rec->done_pos = shared->head;
 	shared->head++;
 	/*
 	 * The worker wakes up by itself every flush interval; hurry it when the
@@ -466,21 +502,18 @@ sddl_log_event(const SddlLogEvent *event)
 }
 
 /*
- * safe_ddl.log_status(): the state of the lock log's buffer.
+ * safe_ddl.log_status(): the state of the lock log's buffer.  The columns
+ * lost and recovered came with version 0.2 of the SQL objects: an older
+ * installation's function gets the first seven.
  */
 Datum
 safe_ddl_log_status(PG_FUNCTION_ARGS)
 {
 	SddlLogShared *shared = sddl_log_shared;
 	TupleDesc	tupdesc;
-	Datum		values[7];
-	bool		nulls[7] = {0};
-	uint64		buffered;
-	uint64		dropped;
-	uint64		written;
-	TimestampTz last_flush;
-	int			worker_pid;
-	bool		missing;
+	Datum		values[SDDL_LOG_STATUS_COLS];
+	bool		nulls[SDDL_LOG_STATUS_COLS] = {0};
+	SddlLogShared copy;
 
 	sddl_require_preload();
 	if (shared == NULL)
@@ -490,29 +523,37 @@ safe_ddl_log_status(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (tupdesc->natts > SDDL_LOG_STATUS_COLS)
+		elog(ERROR, "safe_ddl.log_status() returns %d columns, expected at most %d",
+			 tupdesc->natts, SDDL_LOG_STATUS_COLS);
 
 	LWLockAcquire(shared->lock, LW_SHARED);
-	buffered = shared->head - shared->tail;
-	dropped = shared->dropped;
-	written = shared->written;
-	last_flush = shared->last_flush;
-	worker_pid = shared->worker_pid;
-	missing = shared->extension_missing;
+	copy.head = shared->head;
+	copy.tail = shared->tail;
+	copy.dropped = shared->dropped;
+	copy.written = shared->written;
+	copy.last_flush = shared->last_flush;
+	copy.worker_pid = shared->worker_pid;
+	copy.extension_missing = shared->extension_missing;
+	copy.lost = shared->lost;
+	copy.recovered = shared->recovered;
 	LWLockRelease(shared->lock);
 
-	values[0] = Int64GetDatum((int64) buffered);
-	values[1] = Int64GetDatum((int64) dropped);
-	values[2] = Int64GetDatum((int64) written);
-	if (last_flush == 0)
+	values[0] = Int64GetDatum((int64) (copy.head - copy.tail));
+	values[1] = Int64GetDatum((int64) copy.dropped);
+	values[2] = Int64GetDatum((int64) copy.written);
+	if (copy.last_flush == 0)
 		nulls[3] = true;
 	else
-		values[3] = TimestampTzGetDatum(last_flush);
+		values[3] = TimestampTzGetDatum(copy.last_flush);
 	values[4] = CStringGetTextDatum(sddl_log_database);
-	if (worker_pid == 0)
+	if (copy.worker_pid == 0)
 		nulls[5] = true;
 	else
-		values[5] = Int32GetDatum(worker_pid);
-	values[6] = BoolGetDatum(!missing);
+		values[5] = Int32GetDatum(copy.worker_pid);
+	values[6] = BoolGetDatum(!copy.extension_missing);
+	values[7] = Int64GetDatum((int64) copy.lost);
+	values[8] = Int64GetDatum((int64) copy.recovered);
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -26,7 +26,8 @@ typedef struct SddlLogEvent
 	int			attempts;
 	double		duration_ms;
 	const char *outcome;		/* allowed, warned, rewritten, rejected,
-								 * lock_timeout, failed, override */
+								 * lock_timeout, failed, override,
+								 * terminated */
 	const char *rule;
 	const char *rewritten_to;
 	const char *blockers;		/* JSON array */
@@ -36,5 +37,13 @@ typedef struct SddlLogEvent
 
 extern void sddl_log_init(void);
 extern void sddl_log_event(const SddlLogEvent *event);
+
+/*
+ * A statement in flight (log_inflight.c): if it never reaches
+ * sddl_log_event(event), because the session was terminated or an error
+ * went around the caller, it is logged anyway, as "terminated" or "failed".
+ */
+extern void sddl_log_statement_begin(const SddlLogEvent *event);
+extern void sddl_log_statement_end(const SddlLogEvent *event);
 
 #endif							/* SAFE_DDL_LOG_H */

@@ -23,6 +23,12 @@
  * head - tail == nslots, and an event arriving then is counted in dropped
  * instead of waiting.
  *
+ * Each slot carries two copies of its position: begin_pos, stored before
+ * the copy, and done_pos, stored after it (write barriers between).  Only
+ * the slot whose two markers equal its position holds a whole event; a
+ * backend killed in the middle of a copy leaves begin_pos = head and a
+ * stale done_pos, which the crash save (log_persist.c) counts as lost.
+ *
  * Locking: "lock" (one LWLock of the tranche "safe_ddl_log") protects head,
  * tail, the counters, worker_latch and the content of the slots being
  * written.  A backend holds it exclusively only while it copies one event
@@ -43,6 +49,7 @@
 #define SAFE_DDL_LOG_SHMEM_H
 
 #include "datatype/timestamp.h"
+#include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 
@@ -60,6 +67,12 @@
 #define SDDL_LOG_SQLSTATE_LEN	8
 #define SDDL_LOG_ERROR_LEN		1024
 
+/* Longest statement a slot can hold (safe_ddl.log_statement_max_length) */
+#define SDDL_LOG_STATEMENT_MAX	65536
+
+/* done_pos of a slot being written: no position is this */
+#define SDDL_LOG_NO_POS			PG_UINT64_MAX
+
 /* Which string fields are present (SQL NULL otherwise). */
 #define SDDL_LOG_HAS_STATEMENT		(1 << 0)
 #define SDDL_LOG_HAS_RELATIONS		(1 << 1)
@@ -73,11 +86,16 @@
 #define SDDL_LOG_HAS_COMMAND		(1 << 9)
 /* blockers did not fit: it is stored as a JSON string, not as JSON */
 #define SDDL_LOG_BLOCKERS_TRUNCATED	(1 << 10)
+/* reloaded after a crash or immediate shutdown: the writer may have
+ * inserted it already, so it skips it when (pid, logged_at) is there */
+#define SDDL_LOG_RECOVERED			(1 << 11)
 
 /* One event, as stored in a slot of the ring. */
 typedef struct SddlLogRecord
 {
-	TimestampTz logged_at;
+	uint64		begin_pos;		/* position, stored before the copy */
+	uint64		done_pos;		/* position, stored after the copy */
+	TimestampTz logged_at;		/* strictly increasing per backend */
 	double		lock_wait_ms;
 	double		duration_ms;
 	Oid			database_oid;	/* resolved by the worker when database is "" */
@@ -114,6 +132,10 @@ typedef struct SddlLogShared
 	uint64		tail;			/* records ever consumed by the worker */
 	uint64		dropped;		/* events lost: ring full or unwritable */
 	uint64		written;		/* rows the worker inserted */
+	uint64		lost;			/* events lost in crashes (log_persist.c) */
+	uint64		recovered;		/* events saved at a crash and reloaded */
+	pg_atomic_uint32 inflight;	/* statements begun and not yet logged
+								 * (log_inflight.c) */
 	TimestampTz last_flush;		/* end of the worker's last insert */
 	char		slots[FLEXIBLE_ARRAY_MEMBER];
 } SddlLogShared;
@@ -132,6 +154,18 @@ sddl_log_slot(SddlLogShared *shared, uint64 pos)
 	return (SddlLogRecord *) (shared->slots +
 							  (pos % shared->nslots) * shared->slot_size);
 }
+
+/* log_persist.c */
+extern void sddl_log_persist_load(SddlLogShared *shared);
+extern void sddl_log_persist_save(int code, Datum arg);
+
+/* log_record.c: the writer's view of a record */
+#define SDDL_LOG_NPARAMS	18	/* columns logged_at .. error */
+extern void sddl_log_record_values(const SddlLogRecord *rec, bool sanitize,
+								   bool as_jsonb, Datum *values, bool *nulls);
+
+/* log_insert.c */
+extern int	sddl_log_insert_direct(Oid relid, uint64 from, int n);
 
 /* log_worker.c */
 extern void sddl_log_register_worker(void);

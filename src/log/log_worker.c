@@ -7,9 +7,10 @@
  * One worker per cluster, connected to safe_ddl.database as the bootstrap
  * superuser.  It wakes every safe_ddl.log_flush_interval (or earlier when a
  * backend finds the ring half full), and inserts everything buffered with
- * SPI, one transaction per batch, with synchronous_commit off: the rows are
- * as durable as any asynchronously committed row, and the deploy that
- * produced them never waits for them.
+ * SPI, one transaction per batch, with synchronous_commit local: a batch
+ * leaves the ring only once its rows are on disk, and the deploy that
+ * produced them never waits for them.  After a crash, what the ring held
+ * comes back from log_persist.c.
  *
  * - Not yet installed: while safe_ddl.lock_log does not exist in
  *   safe_ddl.database, events stay buffered (the ring is bounded; beyond it
@@ -40,6 +41,7 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
@@ -63,13 +65,13 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
 #include "log/log_shmem.h"
 
-#define SDDL_LOG_NPARAMS	18
 
 /* How often retention runs */
 #define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
@@ -94,34 +96,44 @@ typedef enum SddlWriteResult
  * One INSERT per batch: the columns arrive as arrays, one element per
  * event, so the executor starts once per batch rather than once per row.
  * $19 says, per event, to store blockers as a JSON string (it was truncated,
- * or is being retried after a data error) rather than parse it.
+ * or is being retried after a data error) rather than parse it.  $20 marks
+ * an event recovered after a crash (log_persist.c): it is skipped when the
+ * row is already there, its (pid, logged_at) naming it.
  */
-static const char *const sddl_log_insert_sql =
-"INSERT INTO safe_ddl.lock_log (logged_at, database, username, "
-"application_name, pid, command, statement, relations, lock_mode, "
-"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, "
-"blockers, sqlstate, error) "
-"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, "
-"c12, c13, c14, c15, "
-"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) "
-"ELSE c16::pg_catalog.jsonb END, c17, c18 "
-"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), "
-"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), "
-"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), "
-"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), "
-"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), "
-"pg_catalog.unnest($18), pg_catalog.unnest($19)) "
-"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, "
-"c16, c17, c18, c19)";
+#define SDDL_LOG_INSERT_SQL \
+"INSERT INTO safe_ddl.lock_log (logged_at, database, username, " \
+"application_name, pid, command, statement, relations, lock_mode, " \
+"lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, " \
+"blockers, sqlstate, error) " \
+"SELECT c1, c2, c3, c4, c5, c6, c7, c8::pg_catalog.jsonb, c9, c10, c11, " \
+"c12, c13, c14, c15, " \
+"CASE WHEN c19 THEN pg_catalog.to_jsonb(c16) " \
+"ELSE c16::pg_catalog.jsonb END, c17, c18 " \
+"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), " \
+"pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5), " \
+"pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8), " \
+"pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), " \
+"pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14), " \
+"pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), " \
+"pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20)) " \
+"AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, " \
+"c16, c17, c18, c19, c20)"
 
-#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 1)
+static const char *const sddl_log_insert_sql = SDDL_LOG_INSERT_SQL;
+
+/* Only for a batch holding recovered events: one index probe per event */
+static const char *const sddl_log_insert_recovered_sql = SDDL_LOG_INSERT_SQL
+" WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
+"WHERE l.logged_at OPERATOR(pg_catalog.=) u.c1 "
+"AND l.pid OPERATOR(pg_catalog.=) u.c5 OFFSET 0))";
+
+#define SDDL_LOG_NCOLS	(SDDL_LOG_NPARAMS + 2)
 
 /* element type of each parameter array */
 static const Oid sddl_log_coltypes[SDDL_LOG_NCOLS] = {
 	TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID,
 	TEXTOID, TEXTOID, FLOAT8OID, INT4OID, FLOAT8OID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID, BOOLOID
 };
 
 static MemoryContext sddl_log_worker_cxt = NULL;
@@ -174,243 +186,152 @@ sddl_log_worker_detach(int code, Datum arg)
 }
 
 /*
- * The relations of an event, "schema.rel:LockMode" items separated by
- * commas, as a JSON array of {"relation": ..., "lock_mode": ...}.  A comma
- * or colon inside a double-quoted identifier does not split.
+ * Insert the records [from, from + n) with one SPI statement: the path for
+ * the cases the direct insert of log_insert.c leaves out.
  */
-static char *
-sddl_log_relations_json(const char *list)
+static int
+sddl_log_insert_spi(uint64 from, int n, bool sanitize, bool any_recovered)
 {
-	StringInfoData buf;
-	const char *p = list;
-	bool		first = true;
+	SddlLogShared *shared = sddl_log_shared;
+	Datum	   *cols[SDDL_LOG_NCOLS];
+	bool	   *nulls[SDDL_LOG_NCOLS];
+	Datum		args[SDDL_LOG_NCOLS];
+	Oid			argtypes[SDDL_LOG_NCOLS];
+	Datum		values[SDDL_LOG_NPARAMS];
+	bool		isnull[SDDL_LOG_NPARAMS];
+	int			c;
+	int			i;
+	int			ret;
 
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '[');
-	while (*p != '\0')
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (c = 0; c < SDDL_LOG_NCOLS; c++)
 	{
-		const char *start;
-		const char *end;
-		const char *colon = NULL;
-		bool		quoted = false;
-		char	   *rel;
-
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		for (; *p != '\0' && (quoted || *p != ','); p++)
-		{
-			if (*p == '"')
-				quoted = !quoted;
-			else if (*p == ':' && !quoted)
-				colon = p;
-		}
-		end = p;
-		while (end > start && end[-1] == ' ')
-			end--;
-
-		if (!first)
-			appendStringInfoString(&buf, ", ");
-		first = false;
-		rel = pnstrdup(start, (colon ? colon : end) - start);
-		appendStringInfoString(&buf, "{\"relation\": ");
-		escape_json(&buf, rel);
-		if (colon != NULL)
-		{
-			char	   *mode = pnstrdup(colon + 1, end - colon - 1);
-
-			appendStringInfoString(&buf, ", \"lock_mode\": ");
-			escape_json(&buf, mode);
-		}
-		appendStringInfoChar(&buf, '}');
+		cols[c] = palloc(sizeof(Datum) * n);
+		nulls[c] = palloc0(sizeof(bool) * n);
 	}
-	appendStringInfoChar(&buf, ']');
-	return buf.data;
-}
-
-/*
- * A name the backend could not look up safely, from its OID (pg_database
- * and pg_authid are shared catalogs: any database sees them).
- */
-static const char *
-sddl_log_resolve(const char *name, Oid oid, bool is_role)
-{
-	char	   *found;
-
-	if (name[0] != '\0' || !OidIsValid(oid))
-		return name;
-	found = is_role ? GetUserNameFromId(oid, true) : get_database_name(oid);
-	return found ? found : psprintf("%u", oid);
-}
-
-/*
- * A string of the record, in this database's encoding.  Events come from
- * every database of the cluster, whose encodings may differ.  Normally the
- * text is converted (an unconvertible character is a data error, which
- * makes the caller retry the row with ascii set); with ascii, or when the
- * source encoding says nothing (SQL_ASCII), non-ASCII bytes become '?'.
- */
-static char *
-sddl_log_conv(const char *str, int encoding, bool ascii)
-{
-	int			server = GetDatabaseEncoding();
-	char	   *out;
-	char	   *p;
-
-	if (encoding == server || server == PG_SQL_ASCII)
-		return (char *) str;
-	if (!ascii && encoding != PG_SQL_ASCII)
-		return pg_any_to_server(str, strlen(str), encoding);
-	out = pstrdup(str);
-	for (p = out; *p != '\0'; p++)
-		if (IS_HIGHBIT_SET(*p))
-			*p = '?';
-	return out;
-}
-
-/* A text value from an optional field of the record */
-static Datum
-sddl_log_text(const SddlLogRecord *rec, const char *str, uint32 flag,
-			  bool ascii, bool *isnull)
-{
-	if (flag != 0 && (rec->flags & flag) == 0)
+	for (i = 0; i < n; i++)
 	{
-		*isnull = true;
-		return (Datum) 0;
+		SddlLogRecord *rec = sddl_log_slot(shared, from + i);
+
+		sddl_log_record_values(rec, sanitize, false, values, isnull);
+		for (c = 0; c < SDDL_LOG_NPARAMS; c++)
+		{
+			cols[c][i] = values[c];
+			nulls[c][i] = isnull[c];
+		}
+		/* truncated blockers are no longer JSON: store a string */
+		cols[18][i] = BoolGetDatum(sanitize ||
+								   (rec->flags & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
+		cols[19][i] = BoolGetDatum((rec->flags & SDDL_LOG_RECOVERED) != 0);
 	}
-	return CStringGetTextDatum(sddl_log_conv(str, rec->encoding, ascii));
+	for (c = 0; c < SDDL_LOG_NCOLS; c++)
+	{
+		Oid			elemtype = sddl_log_coltypes[c];
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1];
+		int			lbs[1];
+
+		get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+		dims[0] = n;
+		lbs[0] = 1;
+		args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c], 1, dims,
+													 lbs, elemtype, typlen,
+													 typbyval, typalign));
+		argtypes[c] = get_array_type(elemtype);
+	}
+
+	ret = SPI_execute_with_args(any_recovered ?
+								sddl_log_insert_recovered_sql :
+								sddl_log_insert_sql,
+								SDDL_LOG_NCOLS, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_INSERT || SPI_processed > (uint64) n)
+		elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
+			 SPI_result_code_string(ret));
+	ret = (int) SPI_processed;
+	SPI_finish();
+	return ret;
 }
 
 /*
- * Insert the records [from, from + n) of the ring in one transaction.
- * sanitize stores blockers as a JSON string and replaces characters that
- * do not convert to this database's encoding.  Errors are reported to
- * the server log and classified: a data or integrity error blames a row,
- * anything else (the table locked by someone, a cancel) is worth a retry.
+ * The OID of safe_ddl.lock_log, locked for the insert, or InvalidOid when
+ * the extension is not installed in this database.  The table found last is
+ * tried first, by OID (dropping the extension drops it): after a burst of
+ * DDL has reset the writer's caches, looking the schema, the extension and
+ * the table up by name costs as much as inserting a dozen rows.
+ */
+static Oid
+sddl_log_table_oid(void)
+{
+	static Oid	relid = InvalidOid;
+	static Oid	nspid = InvalidOid;
+
+	if (OidIsValid(relid))
+	{
+		Relation	rel = try_table_open(relid, RowExclusiveLock);
+
+		if (rel != NULL)
+		{
+			bool		same = rel->rd_rel->relnamespace == nspid &&
+				strcmp(RelationGetRelationName(rel), "lock_log") == 0;
+
+			/* keep the lock till commit if it is the table */
+			table_close(rel, same ? NoLock : RowExclusiveLock);
+			if (same)
+				return relid;
+		}
+	}
+	relid = InvalidOid;
+	nspid = get_namespace_oid("safe_ddl", true);
+	if (OidIsValid(nspid) && OidIsValid(get_extension_oid("safe_ddl", true)))
+		relid = get_relname_relid("lock_log", nspid);
+	return relid;
+}
+
+/*
+ * Insert the records [from, from + n) of the ring in one transaction;
+ * *inserted says how many rows that made (recovered events already in the
+ * table are not inserted again).  sanitize stores blockers as a JSON string
+ * and replaces characters that do not convert to this database's encoding.
+ * Errors are reported to the server log and classified: a data or
+ * integrity error blames a row, anything else (the table locked by
+ * someone, a cancel) is worth a retry.
  */
 static SddlWriteResult
-sddl_log_write(uint64 from, int n, bool sanitize)
+sddl_log_write(uint64 from, int n, bool sanitize, int *inserted)
 {
 	SddlLogShared *shared = sddl_log_shared;
 	volatile SddlWriteResult result = SDDL_WRITE_OK;
 
+	*inserted = 0;
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{
-		Oid			nsp;
+		Oid			relid = sddl_log_table_oid();
 
-		nsp = get_namespace_oid("safe_ddl", true);
-		if (!OidIsValid(get_extension_oid("safe_ddl", true)) ||
-			!OidIsValid(nsp) ||
-			!OidIsValid(get_relname_relid("lock_log", nsp)))
+		if (!OidIsValid(relid))
 			result = SDDL_WRITE_NO_TABLE;
 		else
 		{
-			Datum	   *cols[SDDL_LOG_NCOLS];
-			bool	   *nulls[SDDL_LOG_NCOLS];
-			Datum		args[SDDL_LOG_NCOLS];
-			Oid			argtypes[SDDL_LOG_NCOLS];
-			int			c;
+			bool		any_recovered = false;
 			int			i;
-			int			ret;
 
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
+			for (i = 0; i < n; i++)
+				if (sddl_log_slot(shared, from + i)->flags & SDDL_LOG_RECOVERED)
+					any_recovered = true;
+
 			PushActiveSnapshot(GetTransactionSnapshot());
 			pgstat_report_activity(STATE_RUNNING, "writing safe_ddl.lock_log");
-
-			for (c = 0; c < SDDL_LOG_NCOLS; c++)
-			{
-				cols[c] = palloc(sizeof(Datum) * n);
-				nulls[c] = palloc0(sizeof(bool) * n);
-			}
-			for (i = 0; i < n; i++)
-			{
-				SddlLogRecord *rec = sddl_log_slot(shared, from + i);
-				uint32		f = rec->flags;
-
-				cols[0][i] = TimestampTzGetDatum(rec->logged_at);
-				cols[1][i] = sddl_log_text(rec, sddl_log_resolve(rec->database,
-																 rec->database_oid,
-																 false),
-										   0, sanitize, &nulls[1][i]);
-				cols[2][i] = sddl_log_text(rec, sddl_log_resolve(rec->username,
-																 rec->user_oid,
-																 true),
-										   0, sanitize, &nulls[2][i]);
-				cols[3][i] = sddl_log_text(rec, rec->application_name,
-										   SDDL_LOG_HAS_APPNAME, sanitize,
-										   &nulls[3][i]);
-				cols[4][i] = Int32GetDatum(rec->pid);
-				cols[5][i] = sddl_log_text(rec, rec->command,
-										   SDDL_LOG_HAS_COMMAND, sanitize,
-										   &nulls[5][i]);
-				cols[6][i] = sddl_log_text(rec, rec->statement,
-										   SDDL_LOG_HAS_STATEMENT, sanitize,
-										   &nulls[6][i]);
-				if (f & SDDL_LOG_HAS_RELATIONS)
-				{
-					char	   *rels = sddl_log_conv(rec->relations,
-													 rec->encoding, sanitize);
-
-					cols[7][i] = CStringGetTextDatum(sddl_log_relations_json(rels));
-				}
-				else
-					nulls[7][i] = true;
-				cols[8][i] = sddl_log_text(rec, rec->lock_mode,
-										   SDDL_LOG_HAS_LOCK_MODE, sanitize,
-										   &nulls[8][i]);
-				cols[9][i] = Float8GetDatum(rec->lock_wait_ms);
-				cols[10][i] = Int32GetDatum(rec->attempts);
-				cols[11][i] = Float8GetDatum(rec->duration_ms);
-				cols[12][i] = sddl_log_text(rec, rec->outcome, 0, sanitize,
-											&nulls[12][i]);
-				cols[13][i] = sddl_log_text(rec, rec->rule, SDDL_LOG_HAS_RULE,
-											sanitize, &nulls[13][i]);
-				cols[14][i] = sddl_log_text(rec, rec->rewritten_to,
-											SDDL_LOG_HAS_REWRITTEN, sanitize,
-											&nulls[14][i]);
-				cols[15][i] = sddl_log_text(rec, rec->blockers,
-											SDDL_LOG_HAS_BLOCKERS, sanitize,
-											&nulls[15][i]);
-				cols[16][i] = sddl_log_text(rec, rec->sqlstate,
-											SDDL_LOG_HAS_SQLSTATE, sanitize,
-											&nulls[16][i]);
-				cols[17][i] = sddl_log_text(rec, rec->error, SDDL_LOG_HAS_ERROR,
-											sanitize, &nulls[17][i]);
-				/* truncated blockers are no longer JSON: store a string */
-				cols[18][i] = BoolGetDatum(sanitize ||
-										   (f & SDDL_LOG_BLOCKERS_TRUNCATED) != 0);
-			}
-			for (c = 0; c < SDDL_LOG_NCOLS; c++)
-			{
-				Oid			elemtype = sddl_log_coltypes[c];
-				int16		typlen;
-				bool		typbyval;
-				char		typalign;
-				int			dims[1];
-				int			lbs[1];
-
-				get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-				dims[0] = n;
-				lbs[0] = 1;
-				args[c] = PointerGetDatum(construct_md_array(cols[c], nulls[c],
-															 1, dims, lbs,
-															 elemtype, typlen,
-															 typbyval, typalign));
-				argtypes[c] = get_array_type(elemtype);
-			}
-
-			ret = SPI_execute_with_args(sddl_log_insert_sql, SDDL_LOG_NCOLS,
-										argtypes, args, NULL, false, 0);
-			if (ret != SPI_OK_INSERT || SPI_processed != (uint64) n)
-				elog(ERROR, "could not insert into safe_ddl.lock_log: %s",
-					 SPI_result_code_string(ret));
-
-			SPI_finish();
+			/* the common case directly; recovered or sanitized rows by SQL */
+			*inserted = -1;
+			if (!sanitize && !any_recovered)
+				*inserted = sddl_log_insert_direct(relid, from, n);
+			if (*inserted < 0)
+				*inserted = sddl_log_insert_spi(from, n, sanitize,
+												any_recovered);
 			PopActiveSnapshot();
 		}
 		CommitTransactionCommand();
@@ -427,6 +348,7 @@ sddl_log_write(uint64 from, int n, bool sanitize)
 		AbortCurrentTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
+		*inserted = 0;
 		category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
 		if (category == ERRCODE_DATA_EXCEPTION ||
 			category == ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
@@ -456,8 +378,9 @@ sddl_log_flush(void)
 	{
 		uint64		tail;
 		int			n;
-		int			written;
+		int			written = 0;
 		int			lost = 0;
+		int			inserted;
 		SddlWriteResult res;
 
 		LWLockAcquire(shared->lock, LW_SHARED);
@@ -467,7 +390,8 @@ sddl_log_flush(void)
 		if (n == 0)
 			return SDDL_WRITE_OK;
 
-		res = sddl_log_write(tail, n, false);
+		res = sddl_log_write(tail, n, false, &inserted);
+		written = inserted;
 		if (res == SDDL_WRITE_NO_TABLE)
 		{
 			LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -484,13 +408,14 @@ sddl_log_flush(void)
 			/* find the bad rows: one transaction per row */
 			for (i = 0; i < n; i++)
 			{
-				res = sddl_log_write(tail + i, 1, false);
+				res = sddl_log_write(tail + i, 1, false, &inserted);
 				if (res == SDDL_WRITE_BAD_ROW)
-					res = sddl_log_write(tail + i, 1, true);
+					res = sddl_log_write(tail + i, 1, true, &inserted);
 				if (res == SDDL_WRITE_NO_TABLE || res == SDDL_WRITE_RETRY)
 					break;		/* not this row's fault: keep the rest */
 				if (res == SDDL_WRITE_BAD_ROW)
 					lost++;
+				written += inserted;
 			}
 			if (i < n)
 			{
@@ -502,8 +427,6 @@ sddl_log_flush(void)
 				ereport(LOG,
 						(errmsg("safe_ddl could not write %d lock log events", lost)));
 		}
-		written = n - lost;
-
 		LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 		shared->tail += n;
 		shared->written += written;
@@ -567,6 +490,44 @@ sddl_log_purge(void)
 }
 
 /*
+ * Sleep until timeout_ms have passed, the ring is half full (a backend sets
+ * the latch then), or a reload or shutdown is requested.  Other wake-ups of
+ * the latch (the invalidation catch-up signal a burst of DDL sends, for
+ * one) do not start a batch: each batch has a fixed cost (a transaction,
+ * opening the table and its indexes), so fewer, larger batches cost less
+ * per event.
+ */
+static void
+sddl_log_wait(long timeout_ms)
+{
+	SddlLogShared *shared = sddl_log_shared;
+	TimestampTz start = GetCurrentTimestamp();
+
+	for (;;)
+	{
+		long		remaining;
+		int			rc;
+		bool		half_full;
+
+		remaining = timeout_ms -
+			TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
+		if (remaining <= 0)
+			return;
+		rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					   remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+		if ((rc & WL_TIMEOUT) || ShutdownRequestPending || ConfigReloadPending)
+			return;
+		LWLockAcquire(shared->lock, LW_SHARED);
+		half_full = shared->head - shared->tail >= (uint64) shared->nslots / 2;
+		LWLockRelease(shared->lock);
+		if (half_full)
+			return;
+	}
+}
+
+/*
  * The worker's main function.
  */
 void
@@ -586,11 +547,15 @@ sddl_log_worker_main(Datum main_arg)
 	pgstat_report_appname("safe_ddl log writer");
 
 	/*
-	 * The worker's own transactions: never wait for a WAL flush, never run
+	 * The worker's own transactions: never wait for a standby, never run
 	 * read-only because of a database default, and never hang on a lock
 	 * (someone altering the table) in a way that would hold up shutdown.
+	 * The commit does wait for the local WAL flush: the worker releases the
+	 * slots of a batch once it is committed, and a row committed
+	 * asynchronously and lost in a crash would be lost with nothing
+	 * counting it.  One flush per batch, in the worker, never in a deploy.
 	 */
-	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
+	SetConfigOption("synchronous_commit", "local", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("default_transaction_read_only", "off", PGC_SUSET,
 					PGC_S_OVERRIDE);
 	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_OVERRIDE);
@@ -667,11 +632,6 @@ sddl_log_worker_main(Datum main_arg)
 		/* after a failure, do not fill the server log every interval */
 		if (res == SDDL_WRITE_RETRY)
 			timeout = Max(timeout, SDDL_LOG_RETRY_MS);
-		(void) WaitLatch(MyLatch,
-						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 timeout,
-						 PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
+		sddl_log_wait(timeout);
 	}
 }

@@ -16,7 +16,6 @@
 #define SAFE_DDL_BACKFILL_H
 
 #include "analysis/analysis.h"
-#include "analysis/dml.h"
 #include "policy/policy.h"
 
 extern void sddl_backfill_define_gucs(void);

@@ -20,7 +20,10 @@
 
 #include "policy/policy.h"
 
-/* Fill d->message, d->detail, d->hint and d->safe_sql for d->finding. */
+/*
+ * Fill d->message, d->detail, d->hint and d->safe_sql for d->finding, once
+ * sddl_decide has decided; the hook and check() call it.
+ */
 extern void sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 						  const SddlPolicyContext *pcxt);
 

@@ -34,10 +34,18 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
-#include "policy/messages.h"
 #include "policy/policy.h"
-#include "exec/rewrite.h"
-#include "safe_ddl.h"
+#include "policy/rewrite_plan.h"
+
+/* safe_ddl.mode: what safe_ddl does with risky DDL */
+int			sddl_mode = SDDL_MODE_ENFORCE;
+
+static const struct config_enum_entry sddl_mode_options[] = {
+	{"off", SDDL_MODE_OFF, false},
+	{"observe", SDDL_MODE_OBSERVE, false},
+	{"enforce", SDDL_MODE_ENFORCE, false},
+	{NULL, 0, false}
+};
 
 /*
  * safe_ddl.small_table_size, in kB.
@@ -52,7 +60,8 @@
  * enforcement does too.  The size is the real size of the relation on disk,
  * never pg_class statistics, which can be missing or stale.
  */
-int			sddl_small_table_size = 10 * 1024;
+#define SDDL_DEFAULT_SMALL_TABLE_KB (10 * 1024)
+int			sddl_small_table_size = SDDL_DEFAULT_SMALL_TABLE_KB;
 
 /* safe_ddl.disabled_rules: comma-separated rule names */
 static char *sddl_disabled_rules = NULL;
@@ -135,6 +144,19 @@ sddl_check_name_list(char **newval, void **extra, GucSource source)
 void
 sddl_policy_define_gucs(void)
 {
+	DefineCustomEnumVariable("safe_ddl.mode",
+							 "What safe_ddl does with risky DDL.",
+							 "off passes every statement through; observe "
+							 "allows everything but warns and logs what enforce "
+							 "would do; enforce rewrites or rejects risky "
+							 "statements.",
+							 &sddl_mode,
+							 SDDL_MODE_ENFORCE,
+							 sddl_mode_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	DefineCustomIntVariable("safe_ddl.small_table_size",
 							"Size below which statements with long locks are allowed on a table.",
 							"Statements on relations smaller than this (real size "
@@ -142,7 +164,7 @@ sddl_policy_define_gucs(void)
 							"them.  0 enforces the rules on every pre-existing "
 							"relation.",
 							&sddl_small_table_size,
-							10 * 1024,
+							SDDL_DEFAULT_SMALL_TABLE_KB,
 							0, INT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_KB,
@@ -386,9 +408,6 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 		d->finding = relaxed;
 		d->override = true;
 	}
-
-	if (d->finding != NULL)
-		sddl_describe(d, analysis, pcxt);
 
 	return d;
 }

@@ -19,6 +19,16 @@
 #include "analysis/analysis.h"
 #include "policy/rules.h"
 
+/* safe_ddl.mode */
+typedef enum SddlMode
+{
+	SDDL_MODE_OFF,				/* pass every statement through untouched */
+	SDDL_MODE_OBSERVE,			/* allow everything, warn and log */
+	SDDL_MODE_ENFORCE			/* rewrite or reject risky statements */
+} SddlMode;
+
+extern int	sddl_mode;
+
 /* Where the statement runs, as far as policy cares. */
 typedef struct SddlPolicyContext
 {
@@ -46,9 +56,10 @@ typedef struct SddlDecision
 	/*
 	 * The text shown to the user for the deciding finding, following the
 	 * PostgreSQL error message style guide: message is lower case without
-	 * a period, detail and hint are complete sentences.  NULL when the
-	 * decision is ALLOW.  For REWRITE, message announces the rewrite and
-	 * hint is NULL.  safe_ddl.check() shows the same fields.
+	 * a period, detail and hint are complete sentences.  Filled after
+	 * deciding, by sddl_describe (messages.h), when there is a deciding
+	 * finding; NULL otherwise.  For REWRITE, message announces the rewrite
+	 * and hint is NULL.  safe_ddl.check() shows the same fields.
 	 */
 	char	   *message;
 	char	   *detail;

@@ -28,13 +28,53 @@ typedef enum SddlAction
 	SDDL_ACTION_REJECT
 } SddlAction;
 
+/*
+ * Which arguments a rule's operation text takes (see SddlRule.op_named).
+ */
+typedef enum SddlOpArgs
+{
+	SDDL_OP_OBJECT_REL,			/* op_named: the object, then the relation;
+								 * op_unnamed: the relation */
+	SDDL_OP_REL_OBJECT,			/* op_named: the relation, then the object;
+								 * op_unnamed: the relation */
+	SDDL_OP_REL_ONLY,			/* op_named, always, with the relation */
+	SDDL_OP_REL_PARENT			/* op_named: the relation (a partition),
+								 * then the table the statement names */
+} SddlOpArgs;
+
 typedef struct SddlRule
 {
 	const char *name;			/* stable, kebab-case */
 	const char *description;	/* one sentence, for the rules view */
 	const char *typical_lock;	/* pg_locks.mode name of the lock at risk */
+
+	/*
+	 * The texts of its messages (policy/messages.c puts them together).
+	 * The operation starts the message (creating index "x" on table "t"),
+	 * with the object the finding names (op_named) or without
+	 * (op_unnamed); op_args says which arguments they take.
+	 */
+	const char *op_named;
+	const char *op_unnamed;
+	const char *op_named_pk;	/* for a PRIMARY KEY, when it is not called
+								 * what op_named calls it; or NULL */
+	const char *op_unnamed_pk;
+	const char *duration;		/* how long the lock is held */
+	const char *instead;		/* what to do when there is no safe SQL */
+
+	/* how to write it instead in each migration framework, or NULL */
+	const char *django;
+	const char *rails;
+	const char *alembic;
+
 	SddlAction	default_action; /* on a big, pre-existing table */
+	SddlOpArgs	op_args;
 	bool		has_rewrite;	/* a safe equivalent exists in autocommit */
+	bool		breaks_code;	/* the risk is to application code, not a
+								 * lock: no lock effect in the message, no
+								 * break-glass hint */
+	bool		lock_already_held;	/* the lock at risk is the one this
+									 * transaction already holds */
 } SddlRule;
 
 extern const SddlRule sddl_rules[];

@@ -24,14 +24,22 @@ pass('DDL runs untouched without preloading');
 $plain->stop;
 
 # 2. Chained with pg_stat_statements and pgaudit, in both load orders: all
-#    three see the DDL.
-foreach my $order ('pg_stat_statements,safe_ddl,pgaudit',
-    'pgaudit,safe_ddl,pg_stat_statements')
+#    three see the DDL.  pgaudit has no build for PostgreSQL 19 yet: there
+#    the chain is pg_stat_statements and safe_ddl; elsewhere a missing
+#    pgaudit fails.
+my $have_pgaudit = -e $plain->config_data('--pkglibdir') . '/pgaudit.so';
+ok($have_pgaudit || $plain->pg_version >= 19,
+    'pgaudit is installed (it is packaged up to PostgreSQL 18)');
+my @orders = $have_pgaudit
+  ? ('pg_stat_statements,safe_ddl,pgaudit', 'pgaudit,safe_ddl,pg_stat_statements')
+  : ('pg_stat_statements,safe_ddl', 'safe_ddl,pg_stat_statements');
+foreach my $order (@orders)
 {
     (my $name = $order) =~ s/[^a-z]//g;
     my $node = new_node(substr($name, 0, 20),
         preload => $order,
-        conf => "pgaudit.log = 'ddl'\npg_stat_statements.track_utility = on\n");
+        conf => ($have_pgaudit ? "pgaudit.log = 'ddl'\n" : '')
+          . "pg_stat_statements.track_utility = on\n");
     $node->start;
     $node->safe_psql('postgres',
         'CREATE EXTENSION safe_ddl; CREATE EXTENSION pg_stat_statements');
@@ -45,9 +53,13 @@ foreach my $order ('pg_stat_statements,safe_ddl,pgaudit',
         ),
         '1',
         "$order: pg_stat_statements still records the DDL");
-    my $log = slurp_file($node->logfile);
-    like($log, qr/AUDIT: SESSION,\d+,\d+,DDL,ALTER TABLE,,,ALTER TABLE chained ADD COLUMN b int/,
-        "$order: pgaudit still audits the DDL");
+    SKIP:
+    {
+        skip 'pgaudit is not packaged for this version', 1 unless $have_pgaudit;
+        my $log = slurp_file($node->logfile);
+        like($log, qr/AUDIT: SESSION,\d+,\d+,DDL,ALTER TABLE,,,ALTER TABLE chained ADD COLUMN b int/,
+            "$order: pgaudit still audits the DDL");
+    }
     $node->stop;
 }
 

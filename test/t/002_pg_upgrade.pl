@@ -44,9 +44,9 @@ is($new->safe_psql('postgres', 'SELECT count(*) FROM orders'),
     '20000', 'data came through');
 is( $new->safe_psql(
         'postgres',
-        "SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY 1) FROM pg_index WHERE indrelid = 'orders'::regclass AND indisvalid"
+        "SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'orders'::regclass AND indisvalid"
     ),
-    'orders_pkey,orders_customer_idx',
+    'orders_customer_idx,orders_pkey',
     'indexes restored and valid');
 is( $new->safe_psql(
         'postgres',

@@ -8,10 +8,15 @@ package SafeDDL::Test;
 use strict;
 use warnings;
 
+use File::Basename qw(dirname);
+use File::Spec;
 use PostgreSQL::Test::Cluster;
 use Exporter 'import';
 
 our @EXPORT = qw(new_node);
+
+my $destdir_conf = File::Spec->rel2abs(
+    File::Spec->catfile(dirname(__FILE__), '..', '..', '..', 'scripts', 'destdir-conf'));
 
 sub new_node
 {
@@ -24,10 +29,10 @@ sub new_node
     $conf .= "shared_preload_libraries = '$preload'\n" if $preload ne '';
     if (my $d = $ENV{SAFE_DDL_DESTDIR})
     {
-        my $pkglibdir = `pg_config --pkglibdir`;
-        chomp $pkglibdir;
-        $conf .= "extension_destdir = '$d'\n";
-        $conf .= "dynamic_library_path = '$d$pkglibdir:\$libdir'\n";
+        # extension_destdir or extension_control_path, whichever the server has
+        my $lines = `"$destdir_conf" "$d"`;
+        die "destdir-conf failed" if $? != 0;
+        $conf .= $lines;
     }
     $conf .= $opts{conf} if $opts{conf};
     $node->append_conf('postgresql.conf', $conf);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
- * analysis_dml.c
- *	  Facts about a data-modifying statement (see dml.h).
+ * dml.c
+ *	  Facts about a data-modifying statement: sddl_analyze_dml and
+ *	  sddl_analyze_copy (see analysis.h).
  *
  * Called only when the transaction holds a strong lock taken through a
  * statement safe_ddl intercepted, so its cost never reaches ordinary
@@ -10,7 +11,7 @@
  * Copyright (c) 2026, safe_ddl developers
  *
  * IDENTIFICATION
- *	  src/analysis/analysis_dml.c
+ *	  src/analysis/dml.c
  *
  *-------------------------------------------------------------------------
  */
@@ -25,7 +26,6 @@
 #include "utils/ruleutils.h"
 
 #include "analysis/analysis_int.h"
-#include "analysis/dml.h"
 #include "compat.h"
 
 /*

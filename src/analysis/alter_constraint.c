@@ -1,0 +1,220 @@
+/*-------------------------------------------------------------------------
+ *
+ * alter_constraint.c
+ *	  Analysis of the ALTER TABLE constraint subcommands: ADD CONSTRAINT,
+ *	  VALIDATE CONSTRAINT, DROP CONSTRAINT.
+ *
+ * A CHECK or foreign key added without NOT VALID reads the whole table
+ * under the statement's lock (a foreign key also locks the table it
+ * references); PRIMARY KEY, UNIQUE and EXCLUDE build an index, on every
+ * partition of a partitioned table.  VALIDATE reads the table under SHARE
+ * UPDATE EXCLUSIVE only.  Dropping a foreign key locks the referenced
+ * table; dropping a key with CASCADE drops the foreign keys that use it.
+ *
+ * Analysis uses only PostgreSQL and compat.h; pure: no writes, no side
+ * effects.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/analysis/alter_constraint.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_inherits.h"
+#include "nodes/parsenodes.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "analysis/analysis.h"
+#include "analysis/analysis_int.h"
+#include "analysis/catalog.h"
+
+/*
+ * Does making this index a primary key have to check NOT NULL, that is,
+ * is one of its key columns nullable?
+ */
+static bool
+sddl_pk_checks_not_null(Oid relid, Oid indexid)
+{
+	HeapTuple	t = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	bool		scan = false;
+
+	if (!HeapTupleIsValid(t))
+		return false;
+	for (int i = 0; i < ((Form_pg_index) GETSTRUCT(t))->indnkeyatts; i++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+										 Int16GetDatum(((Form_pg_index) GETSTRUCT(t))->indkey.values[i]));
+
+		if (HeapTupleIsValid(at))
+		{
+			if (!((Form_pg_attribute) GETSTRUCT(at))->attnotnull)
+				scan = true;
+			ReleaseSysCache(at);
+		}
+	}
+	ReleaseSysCache(t);
+	return scan;
+}
+
+/* ADD PRIMARY KEY, UNIQUE or EXCLUDE */
+static void
+sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
+							 LOCKMODE mode)
+{
+	if (c->indexname)
+	{
+		/* USING INDEX: no build; a primary key checks NOT NULL */
+		Oid			idx = get_relname_relid(c->indexname,
+											get_rel_namespace(st->relid));
+		bool		scan = (c->contype == CONSTR_PRIMARY && OidIsValid(idx) &&
+							sddl_pk_checks_not_null(st->relid, idx));
+
+		sddl_at_apply(st, mode, false, scan, false);
+		sddl_add_rel(st->a, idx, ShareUpdateExclusiveLock, false, false);
+		if (scan)
+			sddl_add_finding(st->a, st->rel, SDDL_RULE_ADDING_NOT_NULLABLE_FIELD,
+							 st->index, c->conname);
+		return;
+	}
+
+	/*
+	 * The index is built on every partition (DefineIndex takes SHARE); a
+	 * primary key also sets NOT NULL on them, which recurses with the ALTER
+	 * TABLE's lock.
+	 */
+	sddl_at_apply(st, mode, false, true, false);
+	if (st->relkind == RELKIND_PARTITIONED_TABLE)
+		sddl_add_tree(st->a, st->relid,
+					  c->contype == CONSTR_PRIMARY ? mode : ShareLock,
+					  false, true, false);
+	else if (c->contype == CONSTR_PRIMARY)
+	{
+		/* inheritance children get the NOT NULL (and check it) */
+		sddl_at_apply(st, mode, false, true, true);
+		sddl_add_rel(st->a, st->relid, mode, false, true);
+	}
+	sddl_add_finding(st->a, st->rel,
+					 c->contype == CONSTR_EXCLUSION ?
+					 SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT :
+					 SDDL_RULE_DISALLOWED_UNIQUE_CONSTRAINT,
+					 st->index, c->conname);
+}
+
+void
+sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	Constraint *c = (Constraint *) cmd->def;
+
+	if (!IsA(c, Constraint))
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+
+	switch (c->contype)
+	{
+		case CONSTR_CHECK:
+			sddl_at_apply(st, mode, false, !c->skip_validation,
+						  !c->is_no_inherit);
+			if (!c->skip_validation)
+				sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
+								 st->index, c->conname);
+			break;
+
+		case CONSTR_FOREIGN:
+			/* partitions get the constraint too (partitioned only) */
+			sddl_at_apply(st, mode, false, !c->skip_validation,
+						  st->relkind == RELKIND_PARTITIONED_TABLE);
+			sddl_add_referenced(st->a, st->cxt, c->pktable,
+								!c->skip_validation);
+			if (!c->skip_validation)
+				sddl_add_finding(st->a, st->rel,
+								 SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
+								 st->index, c->conname);
+			break;
+
+		case CONSTR_PRIMARY:
+		case CONSTR_UNIQUE:
+		case CONSTR_EXCLUSION:
+			sddl_at_add_index_constraint(st, c, mode);
+			break;
+
+		default:
+			sddl_at_apply(st, mode, false, false, false);
+			break;
+	}
+}
+
+void
+sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	HeapTuple	con = sddl_catalog_constraint(st->relid, cmd->name);
+	Form_pg_constraint form;
+
+	if (con == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+	form = (Form_pg_constraint) GETSTRUCT(con);
+	if (form->convalidated)
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+	if (form->contype == CONSTRAINT_FOREIGN)
+	{
+		sddl_at_apply(st, mode, false, true,
+					  st->relkind == RELKIND_PARTITIONED_TABLE);
+		sddl_add_rel(st->a, form->confrelid, RowShareLock, false, false);
+	}
+	else
+		sddl_at_apply(st, mode, false, true, !form->connoinherit);
+}
+
+void
+sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	HeapTuple	con = sddl_catalog_constraint(st->relid, cmd->name);
+	Form_pg_constraint form;
+	ListCell   *lc;
+
+	if (con == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+	form = (Form_pg_constraint) GETSTRUCT(con);
+	sddl_at_apply(st, mode, false, false, !form->connoinherit);
+	if (!st->recurse && !form->connoinherit)
+	{
+		/* ONLY: the direct children keep it as a local constraint */
+		foreach(lc, find_inheritance_children(st->relid, NoLock))
+			sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
+	}
+	if (form->contype == CONSTRAINT_FOREIGN)
+		sddl_add_tree(st->a, form->confrelid, AccessExclusiveLock, false,
+					  false, true);
+	if ((form->contype == CONSTRAINT_PRIMARY ||
+		 form->contype == CONSTRAINT_UNIQUE) && cmd->behavior == DROP_CASCADE)
+	{
+		/* foreign keys that use its index go too */
+		foreach(lc, sddl_catalog_foreign_keys(st->relid))
+		{
+			Form_pg_constraint fk = (Form_pg_constraint) GETSTRUCT((HeapTuple) lfirst(lc));
+
+			if (fk->confrelid == st->relid && fk->conindid == form->conindid)
+				sddl_add_rel(st->a, fk->conrelid, AccessExclusiveLock, false,
+							 false);
+		}
+	}
+}

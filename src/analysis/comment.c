@@ -1,0 +1,69 @@
+/*-------------------------------------------------------------------------
+ *
+ * comment.c
+ *	  Analysis of COMMENT ON and SECURITY LABEL ON: the table the object
+ *	  belongs to is locked while the description is written.
+ *
+ * Analysis uses only PostgreSQL and compat.h; pure: no writes, no side
+ * effects.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/analysis/comment.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "nodes/parsenodes.h"
+
+#include "analysis/analysis.h"
+#include "analysis/analysis_int.h"
+
+/* The table a commented or labelled object belongs to, and its lock. */
+static void
+sddl_analyze_described(SddlAnalysis *a, ObjectType objtype, Node *object,
+					   SddlAnalysisContext *cxt)
+{
+	if (sddl_objtype_is_relation(objtype))
+	{
+		sddl_add_rangevar(a, cxt, makeRangeVarFromNameList((List *) object),
+						  ShareUpdateExclusiveLock, false, false);
+		return;
+	}
+	switch (objtype)
+	{
+		case OBJECT_COLUMN:
+			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
+							  ShareUpdateExclusiveLock, false, false);
+			return;
+		case OBJECT_TABCONSTRAINT:
+		case OBJECT_TRIGGER:
+		case OBJECT_RULE:
+		case OBJECT_POLICY:
+			/* get_object_address_relobject() reads the table's objects */
+			sddl_add_rangevar(a, cxt, sddl_relation_of((List *) object),
+							  AccessShareLock, false, false);
+			return;
+		default:
+			return;
+	}
+}
+
+void
+sddl_analyze_comment(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
+{
+	CommentStmt *stmt = (CommentStmt *) node;
+
+	sddl_analyze_described(a, stmt->objtype, stmt->object, cxt);
+}
+
+void
+sddl_analyze_seclabel(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
+{
+	SecLabelStmt *stmt = (SecLabelStmt *) node;
+
+	sddl_analyze_described(a, stmt->objtype, stmt->object, cxt);
+}

@@ -1,0 +1,264 @@
+/*-------------------------------------------------------------------------
+ *
+ * rewrite_plan.c
+ *	  The SQL of a statement's online form (see rewrite_plan.h).
+ *
+ *	 CREATE [UNIQUE] INDEX			-> CREATE [UNIQUE] INDEX CONCURRENTLY
+ *	 DROP INDEX (one, no CASCADE)	-> DROP INDEX CONCURRENTLY
+ *	 REINDEX INDEX | TABLE			-> REINDEX ... CONCURRENTLY
+ *	 DETACH PARTITION (no default)	-> DETACH PARTITION ... CONCURRENTLY
+ *	 REFRESH MATERIALIZED VIEW		-> ... CONCURRENTLY
+ *	 ADD CONSTRAINT CHECK | FOREIGN KEY
+ *									-> ADD ... NOT VALID; VALIDATE CONSTRAINT
+ *	 ALTER COLUMN SET NOT NULL		-> ADD CHECK (col IS NOT NULL) NOT VALID;
+ *									   VALIDATE; SET NOT NULL; DROP the CHECK
+ *	 ADD UNIQUE | PRIMARY KEY		-> CREATE UNIQUE INDEX CONCURRENTLY;
+ *									   ADD CONSTRAINT ... USING INDEX
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/policy/rewrite_plan.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/keywords.h"
+#include "lib/stringinfo.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "parser/scanner.h"
+#include "utils/builtins.h"
+
+#include "compat.h"
+#include "policy/rewrite_plan.h"
+
+/*
+ * Text helpers: edit the statement's own text so that the SQL shown and
+ * run keeps everything the user wrote (opclasses, WHERE, WITH, comments).
+ */
+
+/* The statement without trailing white space and semicolons. */
+static char *
+sddl_trimmed(const char *statement)
+{
+	char	   *s = pstrdup(statement);
+	int			len = strlen(s);
+
+	while (len > 0 && (isspace((unsigned char) s[len - 1]) || s[len - 1] == ';'))
+		s[--len] = '\0';
+	return s;
+}
+
+/*
+ * Offset just after the first occurrence of keyword kw (lower case) as a
+ * token outside parentheses, or -1.
+ */
+static int
+sddl_after_keyword(const char *sql, const char *kw)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			kwnum = ScanKeywordLookup(kw, &ScanKeywords);
+	int			kwtoken;
+	int			depth = 0;
+	int			result = -1;
+
+	if (kwnum < 0)
+		return -1;
+	kwtoken = ScanKeywordTokens[kwnum];
+	yyscanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	for (;;)
+	{
+		int			tok = core_yylex(&yylval, &yylloc, yyscanner);
+
+		if (tok == 0)
+			break;
+		if (tok == '(')
+			depth++;
+		else if (tok == ')')
+			depth--;
+		else if (depth == 0 && tok == kwtoken)
+		{
+			result = yylloc + strlen(kw);
+			break;
+		}
+	}
+	scanner_finish(yyscanner);
+	return result;
+}
+
+/*
+ * What goes between a statement and words appended to it: a newline when
+ * the statement may end in a -- comment, which would swallow them.
+ */
+static const char *
+sddl_append_sep(const char *sql)
+{
+	return strstr(sql, "--") ? "\n" : " ";
+}
+
+/* sql with text inserted at offset pos */
+static char *
+sddl_insert_at(const char *sql, int pos, const char *text)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, sql, pos);
+	appendStringInfoString(&buf, text);
+	appendStringInfoString(&buf, sql + pos);
+	return buf.data;
+}
+
+/* sql with " CONCURRENTLY" after keyword kw, or NULL */
+static char *
+sddl_add_concurrently(const char *sql, const char *kw)
+{
+	int			pos = sddl_after_keyword(sql, kw);
+
+	if (pos < 0)
+		return NULL;
+	return sddl_insert_at(sql, pos, " CONCURRENTLY");
+}
+
+/* the column list of a UNIQUE / PRIMARY KEY constraint, quoted */
+static char *
+sddl_column_list(List *keys)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, keys)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 quote_identifier(strVal(lfirst(lc))));
+	return buf.data;
+}
+
+static char *
+sddl_unique_create_sql(const SddlOnlineFacts *o, Constraint *c)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CREATE UNIQUE INDEX CONCURRENTLY %s ON %s (%s)",
+					 quote_identifier(o->new_name),
+					 quote_qualified_identifier(o->nspname, o->relname),
+					 sddl_column_list(c->keys));
+	if (c->including != NIL)
+		appendStringInfo(&buf, " INCLUDE (%s)", sddl_column_list(c->including));
+	if (SddlConstraintNullsNotDistinct(c))
+		appendStringInfoString(&buf, " NULLS NOT DISTINCT");
+	if (c->indexspace != NULL)
+		appendStringInfo(&buf, " TABLESPACE %s", quote_identifier(c->indexspace));
+	return buf.data;
+}
+
+static char *
+sddl_unique_attach_sql(const SddlOnlineFacts *o, Constraint *c)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s",
+					 quote_qualified_identifier(o->nspname, o->relname),
+					 quote_identifier(o->new_name),
+					 c->contype == CONSTR_PRIMARY ? "PRIMARY KEY" : "UNIQUE",
+					 quote_identifier(o->new_name));
+	if (c->deferrable)
+		appendStringInfoString(&buf, " DEFERRABLE");
+	if (c->initdeferred)
+		appendStringInfoString(&buf, " INITIALLY DEFERRED");
+	return buf.data;
+}
+
+static char *
+sddl_set_not_null_sql(const SddlOnlineFacts *o, const char *column)
+{
+	const char *rel = quote_qualified_identifier(o->nspname, o->relname);
+	const char *helper = quote_identifier(o->new_name);
+
+	return psprintf("ALTER TABLE %s ADD CONSTRAINT %s CHECK (%s IS NOT NULL) NOT VALID;\n"
+					"ALTER TABLE %s VALIDATE CONSTRAINT %s;\n"
+					"ALTER TABLE %s ALTER COLUMN %s SET NOT NULL;\n"
+					"ALTER TABLE %s DROP CONSTRAINT %s",
+					rel, helper, quote_identifier(column),
+					rel, helper,
+					rel, quote_identifier(column),
+					rel, helper);
+}
+
+bool
+sddl_rewrite_supported(SddlAnalysis *analysis)
+{
+	return sddl_online_facts(analysis)->form != SDDL_ONLINE_NONE;
+}
+
+/* The only subcommand of an ALTER TABLE with an online form. */
+static AlterTableCmd *
+sddl_online_cmd(SddlAnalysis *analysis)
+{
+	return linitial_node(AlterTableCmd,
+						 castNode(AlterTableStmt, analysis->stmt)->cmds);
+}
+
+char *
+sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
+{
+	const SddlOnlineFacts *o = sddl_online_facts(analysis);
+	char	   *sql;
+
+	if (o->form == SDDL_ONLINE_NONE || statement == NULL || statement[0] == '\0')
+		return NULL;
+	sql = sddl_trimmed(statement);
+
+	switch (o->form)
+	{
+		case SDDL_ONLINE_CREATE_INDEX:
+		case SDDL_ONLINE_DROP_INDEX:
+			sql = sddl_add_concurrently(sql, "index");
+			break;
+		case SDDL_ONLINE_REINDEX:
+			sql = sddl_add_concurrently(sql,
+										((ReindexStmt *) analysis->stmt)->kind == REINDEX_OBJECT_INDEX ?
+										"index" : "table");
+			break;
+		case SDDL_ONLINE_REFRESH:
+			sql = sddl_add_concurrently(sql, "view");
+			break;
+		case SDDL_ONLINE_DETACH:
+			sql = psprintf("%s%sCONCURRENTLY", sql, sddl_append_sep(sql));
+			break;
+		case SDDL_ONLINE_NOT_VALID:
+			{
+				Constraint *c = castNode(Constraint, sddl_online_cmd(analysis)->def);
+
+				sql = psprintf("%s%sNOT VALID;\nALTER TABLE %s VALIDATE CONSTRAINT %s",
+							   sql, sddl_append_sep(sql),
+							   quote_qualified_identifier(o->nspname, o->relname),
+							   c->conname ? quote_identifier(c->conname) :
+							   "<constraint name>");
+				break;
+			}
+		case SDDL_ONLINE_SET_NOT_NULL:
+			sql = sddl_set_not_null_sql(o, sddl_online_cmd(analysis)->name);
+			break;
+		case SDDL_ONLINE_UNIQUE:
+			{
+				Constraint *c = castNode(Constraint, sddl_online_cmd(analysis)->def);
+
+				sql = psprintf("%s;\n%s", sddl_unique_create_sql(o, c),
+							   sddl_unique_attach_sql(o, c));
+				break;
+			}
+		case SDDL_ONLINE_NONE:
+			return NULL;
+	}
+	if (sql == NULL)
+		return NULL;
+	return psprintf("%s;", sql);
+}
