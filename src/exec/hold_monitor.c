@@ -49,13 +49,11 @@
 #include "utils/wait_event.h"
 
 #include "exec/hold_shmem.h"
+#include "safe_ddl.h"
 
 /* Bounds of the sleep while a holder has no waiter (see above). */
 #define SDDL_HOLD_POLL_MIN_MS 10
 #define SDDL_HOLD_POLL_MAX_MS 1000
-
-/* Restart delay of the worker after a crash, as for the log writer. */
-#define SDDL_HOLD_RESTART_SECONDS 5
 
 /* What the lock manager shows of the sessions queued behind one lock. */
 typedef struct SddlWaiters
@@ -68,19 +66,8 @@ typedef struct SddlWaiters
 void
 sddl_hold_monitor_register(void)
 {
-	BackgroundWorker worker;
-
-	if (IsBinaryUpgrade)
-		return;
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = SDDL_HOLD_RESTART_SECONDS;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "safe_ddl");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "sddl_hold_monitor_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "safe_ddl hold monitor");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "safe_ddl hold monitor");
-	RegisterBackgroundWorker(&worker);
+	sddl_register_worker("sddl_hold_monitor_main", "safe_ddl hold monitor",
+						 BGWORKER_SHMEM_ACCESS);
 }
 
 static void
