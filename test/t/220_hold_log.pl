@@ -14,15 +14,8 @@ use Test::More;
 use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
-my $node = new_node('hold_log',
-    conf => "safe_ddl.small_table_size = 0\nsafe_ddl.lock_hold_budget = '300ms'\n");
-$node->start;
-$node->safe_psql('postgres', q{
-    CREATE EXTENSION safe_ddl;
-    CREATE TABLE orders (id int, total int);
-    INSERT INTO orders SELECT g, g % 100 FROM generate_series(1, 10000) g;
-    ANALYZE orders;
-});
+my $node = new_orders_node('hold_log',
+    "safe_ddl.small_table_size = 0\nsafe_ddl.lock_hold_budget = '300ms'\n");
 
 # Poll until a row with this outcome is in the log; return its fields.
 sub logged
