@@ -10,9 +10,9 @@
 # Timings on a shared or virtual machine are noisy.  --callgrind counts
 # instructions instead, which does not depend on the machine's load: the
 # replay runs in a single-user backend under valgrind's callgrind, once per
-# configuration (and once empty, to subtract start-up), and the writer's
-# share is measured as the INSERT it runs for a batch of all those events
-# (it writes all that is buffered with one statement), less a batch of one.
+# configuration (and once empty, to subtract start-up).  The writer's
+# share comes from bench/log_writer_cost.sh, which measures the writer
+# process itself writing the same events.
 #
 # Configurations, each timed ROUNDS times on a fresh database.  The machine
 # may be shared, so the best round of each (least disturbed) is compared,
@@ -39,43 +39,13 @@ if [ "${1:-}" = --callgrind ]; then
 fi
 tables=${1:-$([ $mode = callgrind ] && echo 100 || echo 1000)}
 rounds=${2:-5}
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_CONFIG=${PG_CONFIG:-pg_config}
-bindir=$($PG_CONFIG --bindir)
-pkglibdir=$($PG_CONFIG --pkglibdir)
+source "$(dirname "${BASH_SOURCE[0]}")/log_lib.sh"
 
-as_owner() {
-    if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
+bench_workdir sddl_bench
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sddl_bench.XXXXXX")
-[ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-trap 'as_owner "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+bench_install
 
-if [ -z "${SAFE_DDL_DESTDIR:-}" ]; then
-    echo "building safe_ddl into $work/install" >&2
-    cp -r "$root" "$work/src"
-    rm -rf "$work/src/.git"
-    [ "$(id -u)" -eq 0 ] && chown -R postgres: "$work/src"
-    as_owner make -s -C "$work/src" PG_CONFIG="$PG_CONFIG" >/dev/null
-    as_owner make -s -C "$work/src" PG_CONFIG="$PG_CONFIG" install DESTDIR="$work/install" >/dev/null
-    SAFE_DDL_DESTDIR=$work/install
-fi
-
-as_owner "$bindir/initdb" -D "$work/data" -A trust >/dev/null
-port=$((20000 + RANDOM % 20000))
-cat >>"$work/data/postgresql.conf" <<EOF
-listen_addresses = ''
-unix_socket_directories = '$work'
-port = $port
-fsync = off
-extension_destdir = '$SAFE_DDL_DESTDIR'
-dynamic_library_path = '$SAFE_DDL_DESTDIR$pkglibdir:\$libdir'
-EOF
+bench_initdb
 
 # The workload: 4 DDL statements per table.  The backend's CPU time is
 # read from /proc at the end, by the session itself.
@@ -104,7 +74,12 @@ if [ $mode = callgrind ]; then
         local input=$1 db=$2 out
         shift 2
         out=$work/cg.$RANDOM$RANDOM
+        # Not counted: the save of the buffer at the backend's exit (a
+        # single-user backend saves what no writer wrote, as the postmaster
+        # does at a crash); no statement waits for it.  --collect-atstart
+        # must follow --toggle-collect, which turns it off.
         as_owner valgrind --tool=callgrind --callgrind-out-file="$out" \
+            --toggle-collect='sddl_log_persist_save' --collect-atstart=yes \
             "$bindir/postgres" --single -D "$work/data" "$@" "$db" \
             <"$input" >"$out.log" 2>&1
         if grep -q 'ERROR' "$out.log"; then
@@ -134,20 +109,10 @@ if [ $mode = callgrind ]; then
     # shellcheck disable=SC2086
     c_logall=$(cost b_logall $pre -c safe_ddl.mode=observe -c safe_ddl.log_level=all) || exit 1
 
-    # The writer's work per event: the statement it runs, one INSERT per
-    # batch whose columns arrive as arrays (built here from generate_series),
-    # for a batch of all the events against a batch of one.
-    as_owner "$bindir/postgres" --single -D "$work/data" postgres \
-        <<<"CREATE EXTENSION safe_ddl" >/dev/null 2>&1
-    batch() {	# batch N: the writer's INSERT of N events
-        echo "WITH a AS (SELECT array_agg(now()) a1, array_agg('bench'::text) a2, array_agg('postgres'::text) a3, array_agg('psql'::text) a4, array_agg(4242) a5, array_agg('CREATE INDEX'::text) a6, array_agg('CREATE INDEX t_' || g || '_a ON t_' || g || ' (a)') a7, array_agg('[{\"relation\": \"public.t_' || g || '\", \"lock_mode\": \"ShareLock\"}]') a8, array_agg('ShareLock'::text) a9, array_agg(0.01::float8) a10, array_agg(1) a11, array_agg(1.5::float8) a12, array_agg('allowed'::text) a13, array_agg(NULL::text) a14, array_agg(NULL::text) a15, array_agg(NULL::text) a16, array_agg(NULL::text) a17, array_agg(NULL::text) a18, array_agg(false) a19 FROM generate_series(1, $1) g) INSERT INTO safe_ddl.lock_log (logged_at, database, username, application_name, pid, command, statement, relations, lock_mode, lock_wait_ms, attempts, duration_ms, outcome, rule, rewritten_to, blockers, sqlstate, error) SELECT c1, c2, c3, c4, c5, c6, c7, c8::jsonb, c9, c10, c11, c12, c13, c14, c15, CASE WHEN c19 THEN to_jsonb(c16) ELSE c16::jsonb END, c17, c18 FROM a, ROWS FROM (unnest(a.a1), unnest(a.a2), unnest(a.a3), unnest(a.a4), unnest(a.a5), unnest(a.a6), unnest(a.a7), unnest(a.a8), unnest(a.a9), unnest(a.a10), unnest(a.a11), unnest(a.a12), unnest(a.a13), unnest(a.a14), unnest(a.a15), unnest(a.a16), unnest(a.a17), unnest(a.a18), unnest(a.a19)) AS u(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19)"
-    }
-    batch 1 >"$work/ins0.sql"
-    batch $((statements + 1)) >"$work/ins.sql"
-    chmod 644 "$work/ins0.sql" "$work/ins.sql"
-    w1=$(ir "$work/ins.sql" postgres) || exit 1
-    w0=$(ir "$work/ins0.sql" postgres) || exit 1
-    c_writer=$(((w1 - w0) / statements))
+    # The writer's work per event, measured on the writer itself
+    c_writer=$(SAFE_DDL_DESTDIR=$SAFE_DDL_DESTDIR bash "$root/bench/log_writer_cost.sh" "$tables" |
+        awk '/^writer, per event:/ {print $4}')
+    [ -n "$c_writer" ] || { echo "bench/log_writer_cost.sh failed" >&2; exit 1; }
 
     pc() { echo "scale=2; 100 * ($1) / $2" | bc -l; }
     echo "instructions per DDL statement (single-user backend, $statements statements)"

@@ -167,6 +167,23 @@ $$);
 -- malformed SQL gives the usual syntax error
 SELECT * FROM safe_ddl.check('ALTER TABLE ck.t ADD COLUM x int');
 
+-- a migration tool's output (manage.py sqlmigrate, alembic upgrade --sql):
+-- statements between BEGIN and COMMIT are judged as in a transaction block,
+-- and the comment lines printed before a statement stay out of its hint
+SET safe_ddl.small_table_size = 0;
+SELECT statement_no, command, relation, action, rule,
+       hint IS NOT NULL AND position('--' IN hint) = 0 AS hint_without_comments
+  FROM safe_ddl.check($$BEGIN;
+--
+-- Create index t_x on field(s) id of model t
+--
+CREATE INDEX t_x ON ck.t (id);
+COMMIT;
+CREATE INDEX t_y ON ck.t (id);
+$$)
+ ORDER BY statement_no, relation;
+RESET safe_ddl.small_table_size;
+
 -- check() is pure: nothing above changed the catalog
 SELECT count(*) AS columns FROM pg_attribute WHERE attrelid = 'ck.t'::regclass AND attnum > 0;
 SELECT count(*) AS indexes FROM pg_index WHERE indrelid = 'ck.t'::regclass;

@@ -14,7 +14,7 @@ COMMENT ON FUNCTION safe_ddl.version() IS
 -- >>> lock_log (issue #6) -------------------------------------------------
 -- The durable lock log.  Rows are written by the "safe_ddl log writer"
 -- background worker into the table of the database named by
--- safe_ddl.database only; see "The lock log" in README.md.
+-- safe_ddl.database only; see docs/lock-log.md.
 
 -- Application roles read the views (and their own rows) through this schema.
 GRANT USAGE ON SCHEMA safe_ddl TO PUBLIC;

@@ -12,7 +12,7 @@
  * budget runs out.
  *
  * Waiting strategy (safe_ddl.lock_wait_strategy), chosen by measurement
- * (see "Bounded lock waits" in README.md, and BENCHMARKS.md):
+ * (see docs/lock-waits.md, and BENCHMARKS.md):
  *
  * - conditional: ConditionalLockRelationOid, polled with backoff.  The
  *	 statement never enters the lock queue, so no application query ever

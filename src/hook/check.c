@@ -35,7 +35,6 @@
 #include "utils/tuplestore.h"
 
 #include "analysis/analysis.h"
-#include "analysis/analysis_int.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
@@ -210,6 +209,61 @@ sddl_note_created_name(List *created, Node *stmt)
 }
 
 /*
+ * Follow BEGIN / COMMIT in check()'s input: migration tools print an atomic
+ * migration wrapped in them (manage.py sqlmigrate, alembic upgrade --sql),
+ * and a statement between them is judged as the migration will run it, in a
+ * transaction block, whether or not check() itself is called in one.
+ */
+static void
+sddl_track_transaction_block(Node *stmt, bool *in_block)
+{
+	if (!IsA(stmt, TransactionStmt))
+		return;
+	switch (((TransactionStmt *) stmt)->kind)
+	{
+		case TRANS_STMT_BEGIN:
+		case TRANS_STMT_START:
+			*in_block = true;
+			break;
+		case TRANS_STMT_COMMIT:
+		case TRANS_STMT_ROLLBACK:
+		case TRANS_STMT_PREPARE:
+		case TRANS_STMT_COMMIT_PREPARED:
+		case TRANS_STMT_ROLLBACK_PREPARED:
+			*in_block = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * The text of one statement of check()'s input, for the SQL quoted in
+ * hints: without the blank lines and "--" comment lines a migration tool
+ * prints before it (the parser counts them as part of the statement).
+ */
+static char *
+sddl_statement_text(const char *sql, const RawStmt *raw)
+{
+	const char *start = sql + raw->stmt_location;
+	const char *end = raw->stmt_len > 0 ? start + raw->stmt_len : start + strlen(start);
+
+	for (;;)
+	{
+		while (start < end && isspace((unsigned char) *start))
+			start++;
+		if (end - start >= 2 && start[0] == '-' && start[1] == '-')
+		{
+			while (start < end && *start != '\n')
+				start++;
+			continue;
+		}
+		break;
+	}
+	return pnstrdup(start, end - start);
+}
+
+/*
  * safe_ddl.check(sql text): one row per statement and pre-existing relation
  * it affects (relation NULL when none).
  */
@@ -224,6 +278,7 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 	SddlAnalysisContext cxt;
 	SddlPolicyContext pcxt;
 	int			stmtno = 0;
+	bool		in_block = false;
 
 	sddl_require_preload();
 	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -234,7 +289,6 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 
 	cxt.created_names = NIL;
 	memset(&pcxt, 0, sizeof(pcxt));
-	pcxt.in_transaction_block = IsTransactionBlock();
 	pcxt.top_level = true;
 
 	foreach(lc, parsetrees)
@@ -249,11 +303,11 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 		bool		any = false;
 
 		stmtno++;
+		sddl_track_transaction_block(stmt, &in_block);
+		pcxt.in_transaction_block = IsTransactionBlock() || in_block;
 		analysis = sddl_analyze(stmt, &cxt);
 		/* enforce: the statement's own text, for the SQL shown in hints */
-		pcxt.statement = raw->stmt_len > 0 ?
-			pnstrdup(sql + raw->stmt_location, raw->stmt_len) :
-			pstrdup(sql + raw->stmt_location);
+		pcxt.statement = sddl_statement_text(sql, raw);
 		decision = sddl_decide(analysis, &pcxt);
 		if (decision->finding)
 			sddl_describe(decision, analysis, &pcxt);

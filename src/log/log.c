@@ -275,6 +275,13 @@ sddl_log_wanted(const SddlLogEvent *event)
 	return true;
 }
 
+/* Is safe_ddl.log_level off? (log_inflight.c announces nothing then) */
+bool
+sddl_log_off(void)
+{
+	return sddl_log_level == SDDL_LOG_OFF;
+}
+
 /*
  * Copy src into dst of size dstlen (> 0), truncated on a character
  * boundary to at most limit bytes (limit < dstlen).  Returns true when the

@@ -149,7 +149,7 @@ sddl_log_statement_begin(const SddlLogEvent *event)
 	SddlInflight *f;
 	MemoryContext oldcxt;
 
-	if (sddl_log_shared == NULL ||
+	if (sddl_log_shared == NULL || sddl_log_off() ||
 		sddl_inflight_depth >= SDDL_LOG_MAX_INFLIGHT)
 		return;
 	if (sddl_inflight_cxt == NULL)

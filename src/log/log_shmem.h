@@ -155,6 +155,9 @@ sddl_log_slot(SddlLogShared *shared, uint64 pos)
 							  (pos % shared->nslots) * shared->slot_size);
 }
 
+/* log.c */
+extern bool sddl_log_off(void);
+
 /* log_persist.c */
 extern void sddl_log_persist_load(SddlLogShared *shared);
 extern void sddl_log_persist_save(int code, Datum arg);
