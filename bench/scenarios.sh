@@ -65,3 +65,29 @@ undo_f()  { q "ALTER TABLE $T DROP CONSTRAINT IF EXISTS bench_fk;"; }
 naive_g() { q "ALTER TABLE $T ALTER COLUMN abalance TYPE bigint;"; }
 best_g()  { retry "ALTER TABLE $T ALTER COLUMN abalance TYPE bigint;"; }
 undo_g()  { q "ALTER TABLE $T ALTER COLUMN abalance TYPE int;"; }
+
+# (h) an instant ADD COLUMN, then a backfill in the same transaction: the
+# ACCESS EXCLUSIVE lock is held for the whole UPDATE (issue 12).  Best
+# practice: commit the column, then backfill in batches, each its own
+# transaction.
+naive_h() { q "BEGIN; ALTER TABLE $T ADD COLUMN note text; UPDATE $T SET note = 'x' WHERE aid % 10 = 0; COMMIT;"; }
+best_h()  {
+    retry "ALTER TABLE $T ADD COLUMN note text;" || return 1
+    local n lo hi
+    n=$(as_pg env PGOPTIONS="${PGOPTIONS:-}" "$PGBIN/psql" -X -At -c "SELECT max(aid) FROM $T;")
+    for lo in $(seq 0 $((n / 20)) "$n"); do
+        hi=$((lo + n / 20))
+        q "UPDATE $T SET note = 'x' WHERE aid % 10 = 0 AND aid > $lo AND aid <= $hi;" || return 1
+    done
+}
+undo_h()  { q "ALTER TABLE $T DROP COLUMN IF EXISTS note;"; }
+
+# (i) an instant ADD COLUMN, then the client stays idle in transaction for
+# 5 s before COMMIT (a slow migration script, a debugger, a forgotten
+# session).  Best practice: commit the schema change at once.
+naive_i() {
+    { echo "BEGIN; ALTER TABLE $T ADD COLUMN note text;"; sleep 5; echo "COMMIT;"; } |
+        as_pg env PGOPTIONS="${PGOPTIONS:-}" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1
+}
+best_i()  { retry "ALTER TABLE $T ADD COLUMN note text;" && sleep 5; }
+undo_i()  { undo_h; }

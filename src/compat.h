@@ -195,6 +195,15 @@ typedef ClusterStmt SddlClusterStmt;
 #endif
 #endif
 
+/* -- lock-hold budget (src/exec/hold_*.c) -- */
+/* PostgreSQL 17 replaced PGPROC.pgprocno by MyProcNumber. */
+#if PG_VERSION_NUM >= 170000
+#define SddlMyProcNumber() MyProcNumber
+#else
+#define SddlMyProcNumber() (MyProc->pgprocno)
+#endif
+/* -- end of lock-hold budget -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);

@@ -2,7 +2,8 @@
  *
  * safe_ddl.h
  *	  What every layer of safe_ddl may know about the module itself: its
- *	  version and whether it was preloaded.
+ *	  version, whether it was preloaded, and how it registers its
+ *	  background workers.
  *
  * The bottom of the layering (with compat.h): it includes nothing of
  * safe_ddl's own, so any layer, the log included, may include it.  The
@@ -24,5 +25,16 @@
 extern bool sddl_preloaded;
 
 extern void sddl_require_preload(void);
+
+/* Seconds before the postmaster restarts a safe_ddl worker that exited */
+#define SDDL_WORKER_RESTART_SECONDS 5
+
+/*
+ * Register one of safe_ddl's background workers (the log writer, the hold
+ * monitor), started once recovery has finished.  Call from _PG_init under
+ * process_shared_preload_libraries_in_progress.  flags: BGWORKER_*.
+ */
+extern void sddl_register_worker(const char *function_name, const char *name,
+								 int flags);
 
 #endif							/* SAFE_DDL_H */

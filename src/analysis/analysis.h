@@ -19,7 +19,10 @@
 #ifndef SAFE_DDL_ANALYSIS_H
 #define SAFE_DDL_ANALYSIS_H
 
+#include "datatype/timestamp.h"
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
+#include "nodes/plannodes.h"
 #include "nodes/primnodes.h"
 #include "storage/block.h"
 #include "storage/lockdefs.h"
@@ -37,6 +40,7 @@ typedef enum SddlRuleId
 	SDDL_RULE_ADDING_REQUIRED_FIELD,		/* adding-required-field */
 	SDDL_RULE_ADDING_STORED_GENERATED_COLUMN,		/* adding-stored-generated-column */
 	SDDL_RULE_ATTACH_PARTITION_SCAN,		/* attach-partition-scan */
+	SDDL_RULE_BACKFILL_UNDER_EXCLUSIVE_LOCK,		/* backfill-under-exclusive-lock */
 	SDDL_RULE_CHANGING_COLUMN_TYPE,		/* changing-column-type */
 	SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,		/* constraint-missing-not-valid */
 	SDDL_RULE_DISALLOWED_CLUSTER,		/* disallowed-cluster */
@@ -188,5 +192,52 @@ extern const char *sddl_lockmode_name(LOCKMODE mode);
 /* Whether a lock mode conflicts with the application's reads / writes. */
 extern bool sddl_lock_blocks_reads(LOCKMODE mode);
 extern bool sddl_lock_blocks_writes(LOCKMODE mode);
+
+/*
+ * Data-modifying statements (dml.c), for the backfill rule
+ * (policy/backfill.c) and the lock-hold budget (exec/hold.h).
+ */
+
+/*
+ * A lock that blocks the application, held by this transaction since a
+ * statement safe_ddl intercepted (see exec/hold.h).
+ */
+typedef struct SddlHeldLock
+{
+	Oid			relid;
+	LOCKMODE	mode;			/* strongest mode held */
+	char	   *relname;		/* "schema.relation", quoted as needed */
+	char	   *statement;		/* the statement that took it */
+	TimestampTz since;			/* when that statement finished */
+	SubTransactionId subid;		/* subtransaction owning the entry */
+} SddlHeldLock;
+
+/* The row count of COPY FROM, which has no planner estimate. */
+#define SDDL_DML_ROWS_UNKNOWN (-1.0)
+
+/* What a data-modifying statement is about to do. */
+typedef struct SddlDmlFacts
+{
+	const char *command;		/* "UPDATE", "DELETE", "INSERT", "MERGE",
+								 * "COPY" */
+	Oid			relid;			/* target relation */
+	char	   *relname;		/* "schema.relation", quoted as needed */
+	char	   *name;			/* the relation's name alone */
+	char		relpersistence;
+	bool		is_new;			/* created or truncated in this transaction */
+	int64		bytes;			/* real size of the target on disk */
+	double		rows;			/* planner estimate of the rows it writes,
+								 * or SDDL_DML_ROWS_UNKNOWN */
+} SddlDmlFacts;
+
+/*
+ * Fill facts for a planned UPDATE, DELETE, INSERT or MERGE whose top node
+ * modifies one table; false for anything else (SELECT, a data-modifying
+ * CTE, a utility statement).
+ */
+extern bool sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts);
+
+/* The same for COPY ... FROM into a table; false for COPY TO. */
+extern bool sddl_analyze_copy(CopyStmt *stmt, SddlDmlFacts *facts);
 
 #endif							/* SAFE_DDL_ANALYSIS_H */

@@ -46,6 +46,7 @@ extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
 							 SddlRuleId rule, int cmd_index,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
+extern int64 sddl_relation_bytes(Oid relid, char relkind);
 extern Oid	sddl_existing_relid(SddlAnalysis *a, SddlAnalysisContext *cxt,
 								const RangeVar *rv, LOCKMODE mode,
 								bool scans);

@@ -64,7 +64,7 @@ sddl_storage_bytes(Relation rel)
 	 (relkind) == RELKIND_TOASTVALUE)
 
 /* Size of a relation; for a partitioned table, of all its leaves. */
-static int64
+int64
 sddl_relation_bytes(Oid relid, char relkind)
 {
 	int64		total = 0;

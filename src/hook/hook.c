@@ -29,8 +29,10 @@
 #include "analysis/analysis.h"
 #include "exec/chain.h"
 #include "exec/executor.h"
+#include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
+#include "policy/backfill.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
@@ -46,6 +48,7 @@ void
 sddl_hook_install(void)
 {
 	sddl_chain_install(sddl_ProcessUtility);
+	sddl_dml_hook_install();	/* backfill rule (issue 12) */
 }
 
 /*
@@ -73,6 +76,9 @@ sddl_leave_alone(ProcessUtilityContext context)
 static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
+	/* backfill rule (issue 12): COPY FROM while holding a strong lock */
+	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
+		sddl_check_copy(pstmt, queryString);
 	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
@@ -85,7 +91,7 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
  * The text of the statement itself: one query string may hold several
  * statements (Django sends "ALTER TABLE ...; SET CONSTRAINTS ..." as one).
  */
-static char *
+char *
 sddl_statement_text(PlannedStmt *pstmt, const char *queryString)
 {
 	int			loc = pstmt->stmt_location;
@@ -259,4 +265,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	event.blockers = stats.blockers;
 	event.rewritten_to = stats.rewritten_to;
 	sddl_log_event(&event);
+
+	/* issue 12: remember the strong locks this statement left held */
+	sddl_hold_note(sddl_backfill_relations_that_matter(analysis),
+				   event.statement);
 }

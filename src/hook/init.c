@@ -18,8 +18,10 @@
 
 #include "compat.h"
 #include "exec/executor.h"
+#include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
+#include "policy/backfill.h"
 #include "policy/policy.h"
 #include "safe_ddl.h"
 
@@ -39,6 +41,8 @@ _PG_init(void)
 		return;
 
 	sddl_policy_define_gucs();
+	sddl_backfill_define_gucs();	/* issue 12 */
+	sddl_hold_define_gucs();	/* issue 12 */
 	sddl_executor_define_gucs();
 	sddl_log_init();
 

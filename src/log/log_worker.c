@@ -71,6 +71,7 @@
 
 #include "compat.h"
 #include "log/log_shmem.h"
+#include "safe_ddl.h"
 
 
 /* How often retention runs */
@@ -78,9 +79,6 @@
 
 /* Pause after a write that failed for a reason other than its rows */
 #define SDDL_LOG_RETRY_MS	5000
-
-/* Seconds before the postmaster restarts a worker that exited */
-#define SDDL_LOG_RESTART_SECONDS	5
 
 typedef enum SddlWriteResult
 {
@@ -145,29 +143,9 @@ static MemoryContext sddl_log_worker_cxt = NULL;
 void
 sddl_log_register_worker(void)
 {
-	BackgroundWorker worker;
-
-	/*
-	 * pg_upgrade starts both clusters in binary-upgrade mode and drops and
-	 * recreates every database, the writer's included: a connected writer
-	 * makes that fail.  No event can arise then anyway, since the hook
-	 * leaves binary-upgrade statements alone.
-	 */
-	if (IsBinaryUpgrade)
-		return;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-		BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = SDDL_LOG_RESTART_SECONDS;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "safe_ddl");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "sddl_log_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "safe_ddl log writer");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "safe_ddl log writer");
-	worker.bgw_main_arg = (Datum) 0;
-	worker.bgw_notify_pid = 0;
-	RegisterBackgroundWorker(&worker);
+	sddl_register_worker("sddl_log_worker_main", "safe_ddl log writer",
+						 BGWORKER_SHMEM_ACCESS |
+						 BGWORKER_BACKEND_DATABASE_CONNECTION);
 }
 
 /* On exit, stop backends from setting a latch that is no longer ours. */

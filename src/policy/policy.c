@@ -328,7 +328,7 @@ sddl_action_rank(SddlAction action)
  * is PGC_SUSET, only a superuser or a role granted SET on it can make the
  * two differ.
  */
-static bool
+bool
 sddl_mode_relaxed_in_session(void)
 {
 	const char *reset = GetConfigOptionResetString("safe_ddl.mode");

@@ -87,6 +87,9 @@ extern SddlDecision *sddl_decide(SddlAnalysis *analysis,
 /* Is this relation one of the framework bookkeeping tables? */
 extern bool sddl_is_bookkeeping(const char *relname);
 
+/* Has this session SET safe_ddl.mode below the DBA's value (break-glass)? */
+extern bool sddl_mode_relaxed_in_session(void);
+
 /* Is this rule listed in safe_ddl.disabled_rules? */
 extern bool sddl_rule_disabled(const SddlRule *rule);
 

@@ -91,6 +91,15 @@ const SddlRule sddl_rules[] = {
 		.rails = "Rails: add_check_constraint on the partition matching its bound with validate: false, validate_check_constraint, then attach it.",
 		.alembic = "Alembic: op.execute() the NOT VALID CHECK matching the bound, VALIDATE it, then ATTACH PARTITION.",
 	},
+	/*
+	 * Decided on data-modifying statements, not on utility statements: its
+	 * messages are put together by policy/backfill.c, not messages.c.
+	 */
+	[SDDL_RULE_BACKFILL_UNDER_EXCLUSIVE_LOCK] = {"backfill-under-exclusive-lock",
+		.description = "An UPDATE, DELETE, INSERT ... SELECT, MERGE or COPY FROM writing many rows of a big table in a transaction that holds a lock blocking the application keeps that lock for the whole backfill.",
+		.typical_lock = "AccessExclusiveLock",
+		.default_action = SDDL_ACTION_REJECT,
+	},
 	[SDDL_RULE_CHANGING_COLUMN_TYPE] = {"changing-column-type",
 		.description = "ALTER COLUMN ... TYPE that is not binary coercible rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE.",
 		.typical_lock = "AccessExclusiveLock",

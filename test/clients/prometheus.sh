@@ -26,9 +26,11 @@ holds() {
 }
 session_gone() { test "$(q "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1'")" = 0; }
 # hold APPNAME RELATION MODE: a session that holds a lock until release;
-# returns once the lock is granted.
+# returns once the lock is granted.  It stands for a long reader or a
+# blocked writer, not a migration: safe_ddl.lock_hold_budget would end it
+# (LOCK TABLE is intercepted) once the log writer queues behind it.
 hold() {
-    PGAPPNAME=$1 psql -X -q -c "BEGIN" -c "LOCK TABLE $2 IN $3 MODE" \
+    PGAPPNAME=$1 psql -X -q -c "SET safe_ddl.lock_hold_budget = 0" -c "BEGIN" -c "LOCK TABLE $2 IN $3 MODE" \
         -c "SELECT pg_sleep(3600)" >"$work/$1.log" 2>&1 &
     client_pids+=($!)
     wait_until 60 holds "$1" "$2" || { cat "$work/$1.log"; return 1; }

@@ -11,15 +11,8 @@ use Test::More;
 use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
-my $node = new_node('rewrite_log',
-    conf => "safe_ddl.small_table_size = 0\nmax_parallel_maintenance_workers = 0\n");
-$node->start;
-$node->safe_psql('postgres', q{
-    CREATE EXTENSION safe_ddl;
-    CREATE TABLE orders (id int, total int);
-    INSERT INTO orders SELECT g, g % 100 FROM generate_series(1, 10000) g;
-    ANALYZE orders;
-});
+my $node = new_orders_node('rewrite_log',
+    "safe_ddl.small_table_size = 0\nmax_parallel_maintenance_workers = 0\n");
 
 # Poll until the row for $stmt_like is in the log; return its fields.
 sub logged

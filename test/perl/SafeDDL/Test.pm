@@ -1,6 +1,8 @@
 # Helpers for safe_ddl's TAP tests.
 #
 # new_node() returns a PostgreSQL::Test::Cluster with safe_ddl preloaded.
+# new_orders_node() starts one with the extension and a 10,000-row table
+# "orders" (id int, total int), analysed.
 # When the extension was installed with "make install DESTDIR=...", the
 # harness exports SAFE_DDL_DESTDIR and the node finds it there.
 package SafeDDL::Test;
@@ -13,7 +15,7 @@ use File::Spec;
 use PostgreSQL::Test::Cluster;
 use Exporter 'import';
 
-our @EXPORT = qw(new_node);
+our @EXPORT = qw(new_node new_orders_node);
 
 my $destdir_conf = File::Spec->rel2abs(
     File::Spec->catfile(dirname(__FILE__), '..', '..', '..', 'scripts', 'destdir-conf'));
@@ -36,6 +38,21 @@ sub new_node
     }
     $conf .= $opts{conf} if $opts{conf};
     $node->append_conf('postgresql.conf', $conf);
+    return $node;
+}
+
+sub new_orders_node
+{
+    my ($name, $conf) = @_;
+    my $node = new_node($name, conf => $conf);
+
+    $node->start;
+    $node->safe_psql('postgres', q{
+        CREATE EXTENSION safe_ddl;
+        CREATE TABLE orders (id int, total int);
+        INSERT INTO orders SELECT g, g % 100 FROM generate_series(1, 10000) g;
+        ANALYZE orders;
+    });
     return $node;
 }
 
