@@ -95,9 +95,9 @@ $blocked->{stdin} .=
   "\\timing on\nALTER TABLE blocked ADD COLUMN y int;\n\\timing off\n\\echo blocked_done\n";
 $blocked->{run}->pump_nb;
 ok( defined wait_for(
-        "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sddl_blocked' AND wait_event_type = 'Lock'",
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sddl_blocked' AND state = 'active' AND query LIKE 'ALTER TABLE blocked%'",
         30),
-    'the ALTER TABLE waits for the lock');
+    'the ALTER TABLE is running (waiting for the lock: checked below)');
 my $started = $node->safe_psql('postgres',
     "SELECT query_start FROM pg_stat_activity WHERE application_name = 'sddl_blocked'"
 );
