@@ -181,6 +181,21 @@ typedef ClusterStmt SddlClusterStmt;
 #define SddlExecInsertIndexTuples(rri, slot, estate) \
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
+/*
+ * PostgreSQL 19 builds jsonb through a JsonbInState (pushJsonbValue returns
+ * nothing; the value is in ->result) instead of a JsonbParseState pointer.
+ * Declare the state as SddlJsonbBuild, zeroed, pass its address to
+ * pushJsonbValue as before, and end with SddlJsonbFinish.
+ */
+#include "utils/jsonb.h"
+#if PG_VERSION_NUM >= 190000
+typedef JsonbInState SddlJsonbBuild;
+#define SddlJsonbFinish(statep, token) \
+	(pushJsonbValue((statep), (token), NULL), (statep)->result)
+#else
+typedef JsonbParseState *SddlJsonbBuild;
+#define SddlJsonbFinish(statep, token) pushJsonbValue((statep), (token), NULL)
+#endif
 /* -- end of lock log writer -- */
 
 /*

@@ -25,6 +25,7 @@
 #include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "log/log_shmem.h"
 
 /*
@@ -96,7 +97,7 @@ sddl_log_relations_json(const char *list)
 
 /* Push "key": "value" into an object being built */
 static void
-sddl_log_push_pair(JsonbParseState **state, const char *key, const char *value)
+sddl_log_push_pair(SddlJsonbBuild *state, const char *key, const char *value)
 {
 	JsonbValue	v;
 
@@ -116,12 +117,13 @@ sddl_log_push_pair(JsonbParseState **state, const char *key, const char *value)
 static Datum
 sddl_log_relations_jsonb(const char *list)
 {
-	JsonbParseState *state = NULL;
+	SddlJsonbBuild state;
 	const char *p = list;
 	char	   *rel;
 	char	   *mode;
 	JsonbValue *array;
 
+	memset(&state, 0, sizeof(state));
 	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	while (sddl_log_next_relation(&p, &rel, &mode))
 	{
@@ -131,7 +133,7 @@ sddl_log_relations_jsonb(const char *list)
 			sddl_log_push_pair(&state, "lock_mode", mode);
 		(void) pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
-	array = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	array = SddlJsonbFinish(&state, WJB_END_ARRAY);
 	return JsonbPGetDatum(JsonbValueToJsonb(array));
 }
 
