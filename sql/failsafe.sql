@@ -41,3 +41,35 @@ BEGIN;
 REINDEX TABLE fs_rs.parted;
 ROLLBACK;
 DROP SCHEMA fs_rs CASCADE;
+
+-- Errors inside safe_ddl's own analysis never replace the server's: the
+-- statement reaches PostgreSQL unchanged and the user gets its error, with
+-- its error position.  With small_table_size = 0 every table counts as big,
+-- so the analysis runs on all of them (it said "could not convert row
+-- type" for the first two ATTACHes below, and lost the LINE/caret of the
+-- FROM ... TO one).
+SET safe_ddl.mode = observe;
+SET safe_ddl.small_table_size = 0;
+CREATE TABLE fs_lp (a int, b text) PARTITION BY LIST (a);
+CREATE TABLE fs_lp_missing (a int);
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_missing FOR VALUES IN (1);
+CREATE TABLE fs_lp_type (a int, b int);
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_type FOR VALUES IN (1);
+CREATE TYPE fs_row AS (a int, b text);
+CREATE TABLE fs_lp_typed OF fs_row;
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_typed FOR VALUES IN (1);
+CREATE TABLE fs_lp_ok (a int, b text);
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_ok FOR VALUES FROM (1) TO (10);
+-- the same in enforce mode
+SET safe_ddl.mode = enforce;
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_missing FOR VALUES IN (1);
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_ok FOR VALUES FROM (1) TO (10);
+-- it was reported as "reindexing table ... would block writes"
+REINDEX SCHEMA fs_no_such_schema;
+-- a statement the server accepts still runs (and is still judged)
+RESET safe_ddl.small_table_size;
+ALTER TABLE fs_lp ATTACH PARTITION fs_lp_ok FOR VALUES IN (1);
+SELECT relispartition FROM pg_class WHERE relname = 'fs_lp_ok';
+RESET safe_ddl.mode;
+DROP TABLE fs_lp, fs_lp_missing, fs_lp_type, fs_lp_typed;
+DROP TYPE fs_row;
