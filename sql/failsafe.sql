@@ -73,3 +73,29 @@ SELECT relispartition FROM pg_class WHERE relname = 'fs_lp_ok';
 RESET safe_ddl.mode;
 DROP TABLE fs_lp, fs_lp_missing, fs_lp_type, fs_lp_typed;
 DROP TYPE fs_row;
+
+-- DDL that a function runs while safe_ddl executes a rewrite step of its
+-- own is judged like any other statement (it ran unchecked: the "safe_ddl
+-- is running this itself" flag covered everything below the step).  Here
+-- the VALIDATE step of a rewritten ADD CHECK evaluates a function that
+-- changes a column's type on another table, which enforce refuses from a
+-- function; the rewrite then fails with that refusal and leaves nothing.
+SET safe_ddl.small_table_size = 0;
+CREATE TABLE fs_nest (a int);
+INSERT INTO fs_nest VALUES (1);
+CREATE TABLE fs_other (b int);
+INSERT INTO fs_other VALUES (1);
+CREATE FUNCTION fs_sneaky(int) RETURNS bool LANGUAGE plpgsql AS $$
+BEGIN
+  ALTER TABLE fs_other ALTER COLUMN b TYPE bigint;
+  RETURN true;
+END $$;
+\set VERBOSITY terse
+ALTER TABLE fs_nest ADD CONSTRAINT fs_nest_check CHECK (fs_sneaky(a));
+\set VERBOSITY default
+SELECT atttypid::regtype FROM pg_attribute
+ WHERE attrelid = 'fs_other'::regclass AND attname = 'b';
+SELECT conname FROM pg_constraint WHERE conrelid = 'fs_nest'::regclass;
+RESET safe_ddl.small_table_size;
+DROP TABLE fs_nest, fs_other;
+DROP FUNCTION fs_sneaky(int);

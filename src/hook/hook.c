@@ -52,6 +52,8 @@ sddl_hook_install(void)
 /*
  * Is this a statement safe_ddl must leave alone whatever it is?
  *
+ * - The statement safe_ddl is running itself (a rewrite step), should it
+ *   come back here; not the statements functions run while it executes.
  * - pg_upgrade's binary-upgrade mode and extension scripts replay DDL that
  *   is not a migration.
  * - Sub-statements of CREATE TABLE/CREATE SCHEMA were already judged as part
@@ -60,10 +62,10 @@ sddl_hook_install(void)
  *   standby DDL cannot run.
  */
 static inline bool
-sddl_leave_alone(ProcessUtilityContext context)
+sddl_leave_alone(PlannedStmt *pstmt, ProcessUtilityContext context)
 {
 	return sddl_mode == SDDL_MODE_OFF ||
-		sddl_chain_internal() ||
+		sddl_chain_internal(pstmt->utilityStmt) ||
 		context == PROCESS_UTILITY_SUBCOMMAND ||
 		IsBinaryUpgrade ||
 		creating_extension ||
@@ -74,7 +76,7 @@ sddl_leave_alone(ProcessUtilityContext context)
 static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
-	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
+	if (sddl_leave_alone(pstmt, context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	else
