@@ -99,3 +99,17 @@ SELECT conname FROM pg_constraint WHERE conrelid = 'fs_nest'::regclass;
 RESET safe_ddl.small_table_size;
 DROP TABLE fs_nest, fs_other;
 DROP FUNCTION fs_sneaky(int);
+
+-- REINDEX CONCURRENTLY cannot rebuild the index of an exclusion constraint
+-- (REINDEX INDEX ... CONCURRENTLY fails, REINDEX TABLE ... CONCURRENTLY
+-- skips it with a warning), so it is not rewritten to that: refused in
+-- enforce mode, as a statement without an online form.
+SET safe_ddl.small_table_size = 0;
+CREATE TABLE fs_ex (r int4range, EXCLUDE USING gist (r WITH &&));
+INSERT INTO fs_ex VALUES ('[1,2)'), ('[3,4)');
+\set VERBOSITY terse
+REINDEX INDEX fs_ex_r_excl;
+REINDEX TABLE fs_ex;
+\set VERBOSITY default
+RESET safe_ddl.small_table_size;
+DROP TABLE fs_ex;
