@@ -84,8 +84,11 @@ extern void sddl_policy_define_gucs(void);
 extern SddlDecision *sddl_decide(SddlAnalysis *analysis,
 								 const SddlPolicyContext *pcxt);
 
-/* Is this relation one of the framework bookkeeping tables? */
-extern bool sddl_is_bookkeeping(const char *relname);
+/*
+ * Is this relation one of the framework bookkeeping tables (by name, and
+ * small enough to be one)?
+ */
+extern bool sddl_is_bookkeeping(const SddlRelation *rel);
 
 /* Is this rule listed in safe_ddl.disabled_rules? */
 extern bool sddl_rule_disabled(const SddlRule *rule);
