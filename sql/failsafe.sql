@@ -113,3 +113,22 @@ REINDEX TABLE fs_ex;
 \set VERBOSITY default
 RESET safe_ddl.small_table_size;
 DROP TABLE fs_ex;
+
+-- ADD UNIQUE rewritten to CREATE UNIQUE INDEX CONCURRENTLY + USING INDEX,
+-- with a constraint name the table already has: PostgreSQL's own error
+-- (it was a raw duplicate key on pg_constraint's unique index, after the
+-- index build), and no index left behind.
+SET safe_ddl.small_table_size = 0;
+CREATE TABLE fs_u (a int CONSTRAINT fs_u_dup CHECK (a > 0));
+INSERT INTO fs_u VALUES (1), (2);
+\set VERBOSITY terse
+ALTER TABLE fs_u ADD CONSTRAINT fs_u_dup UNIQUE (a);
+\set VERBOSITY default
+SELECT indexrelid::regclass FROM pg_index WHERE indrelid = 'fs_u'::regclass;
+SET safe_ddl.mode = off;
+\set VERBOSITY terse
+ALTER TABLE fs_u ADD CONSTRAINT fs_u_dup UNIQUE (a);
+\set VERBOSITY default
+RESET safe_ddl.mode;
+RESET safe_ddl.small_table_size;
+DROP TABLE fs_u;
