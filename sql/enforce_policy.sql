@@ -52,6 +52,26 @@ CREATE INDEX enf_pol_total_idx ON enf_pol (total);
 ROLLBACK;
 RESET safe_ddl.bookkeeping_tables;
 DROP TABLE django_migrations;
+-- Entity Framework's mixed-case table keeps the exemption (the default
+-- list was lower-cased when read, so it was refused)
+CREATE TABLE "__EFMigrationsHistory" ("MigrationId" text, "ProductVersion" text);
+INSERT INTO "__EFMigrationsHistory" SELECT g, '8.0' FROM generate_series(1, 1000) g;
+BEGIN;
+CREATE INDEX ef_idx ON "__EFMigrationsHistory" ("MigrationId");
+ROLLBACK;
+DROP TABLE "__EFMigrationsHistory";
+-- a big application table does not get it by its name alone (renamed to
+-- a bookkeeping name, in another schema): over 16 MB it is judged like any
+-- other table (fillfactor 10 makes about 29 MB of 15000 rows)
+CREATE SCHEMA enf_other;
+CREATE TABLE enf_other.schema_migrations (version text) WITH (fillfactor = 10);
+INSERT INTO enf_other.schema_migrations
+  SELECT repeat(md5(g::text), 4) FROM generate_series(1, 15000) g;
+SELECT pg_relation_size('enf_other.schema_migrations') > 16 * 1024 * 1024 AS big;
+BEGIN;
+CREATE INDEX enf_other_sm_idx ON enf_other.schema_migrations (version);
+ROLLBACK;
+DROP SCHEMA enf_other CASCADE;
 
 -- observe mode set by the DBA (here for the role): the same text as a
 -- WARNING, and the statement runs

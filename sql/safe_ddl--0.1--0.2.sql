@@ -27,7 +27,7 @@ COMMENT ON FUNCTION safe_ddl.log_status() IS
 'events waiting in shared memory, events dropped (buffer full, or unwritable), rows written, time of the last write, the database written to, the writer''s pid, whether it found safe_ddl.lock_log there, events lost in crashes and immediate shutdowns, and events saved then and written after the restart; the counters survive restarts';
 
 COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
-'allowed, warned, rewritten, rejected, lock_timeout, failed, override, terminated (the session ended during the statement), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
+'allowed, warned, rewritten, rejected, lock_timeout, failed, override, terminated (the session ended during the statement), unchecked (safe_ddl could not analyse it and let it through unchanged), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
 
 -- The log writer takes ids 32 at a time (one sequence update, not one per
 -- row); ids are unique but not in the order rows were written.

@@ -46,7 +46,7 @@ COMMENT ON TABLE safe_ddl.lock_log IS
 COMMENT ON COLUMN safe_ddl.lock_log.relations IS
 'JSON array of {"relation": "schema.name", "lock_mode": "AccessExclusiveLock"}';
 COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
-'allowed, warned, rewritten, rejected, lock_timeout, failed, override, terminated (the session ended during the statement), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
+'allowed, warned, rewritten, rejected, lock_timeout, failed, override, terminated (the session ended during the statement), unchecked (safe_ddl could not analyse it and let it through unchanged), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
 COMMENT ON COLUMN safe_ddl.lock_log.blockers IS
 'JSON array of the sessions seen blocking the statement (pid, application name, query start, transaction age, query prefix)';
 

@@ -75,6 +75,46 @@ sddl_toast_oid(Oid relid)
 	return toast;
 }
 
+/* Is index the index of an exclusion constraint? */
+static bool
+sddl_is_exclusion_index(Oid index)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index));
+	bool		excl;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	excl = ((Form_pg_index) GETSTRUCT(tup))->indisexclusion;
+	ReleaseSysCache(tup);
+	return excl;
+}
+
+/*
+ * Does the table have an exclusion-constraint index?  REINDEX CONCURRENTLY
+ * cannot rebuild those: REINDEX INDEX ... CONCURRENTLY fails on one, and
+ * REINDEX TABLE ... CONCURRENTLY skips it with a warning, so neither is
+ * the same statement as the plain REINDEX.
+ */
+static bool
+sddl_has_exclusion_index(Oid relid)
+{
+	Relation	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = ((Form_pg_index) GETSTRUCT(tup))->indisexclusion;
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
 /*
  * For ALTER TABLE: the only subcommand, or NULL when there are several.
  */
@@ -259,6 +299,10 @@ sddl_online_form(SddlOnlineFacts *o, Node *node)
 				return SDDL_ONLINE_NONE;
 			return SDDL_ONLINE_DROP_INDEX;
 		case T_ReindexStmt:
+			if (relkind == RELKIND_INDEX ?
+				sddl_is_exclusion_index(o->relid) :
+				relkind == RELKIND_RELATION && sddl_has_exclusion_index(o->relid))
+				return SDDL_ONLINE_NONE;
 			if (relkind == RELKIND_INDEX)
 				o->index_tables = list_make1_oid(IndexGetRelation(o->relid,
 																  false));

@@ -260,8 +260,18 @@ sddl_analyze_reindex(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			break;
 
 		case REINDEX_OBJECT_SCHEMA:
-			tables = sddl_relations_in(get_namespace_oid(stmt->name, true),
-									   false, false, SDDL_REINDEX_RELKINDS);
+			{
+				Oid			nspid = get_namespace_oid(stmt->name, true);
+
+				/*
+				 * No such schema: nothing to judge, the server reports it.
+				 * (InvalidOid would mean "every schema" below.)
+				 */
+				if (!OidIsValid(nspid))
+					return;
+				tables = sddl_relations_in(nspid, false, false,
+										   SDDL_REINDEX_RELKINDS);
+			}
 			break;
 
 		case REINDEX_OBJECT_DATABASE:

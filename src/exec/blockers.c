@@ -27,6 +27,93 @@
 #include "utils/resowner.h"
 
 #include "exec/lockwait_int.h"
+#include "exec/subxact.h"
+
+static const char *const sddl_blockers_query =
+	"WITH b AS ("
+	" SELECT DISTINCT ON (l.pid) l.pid, a.application_name, a.state,"
+	"  pg_catalog.round(EXTRACT(epoch FROM"
+	"   pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start)::numeric, 3)"
+	"   AS xact_age,"
+	"  pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 100)"
+	"   AS query,"
+	"  l.mode,"
+	"  pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.=)"
+	"   ANY (pg_catalog.pg_blocking_pids(l.pid)) AS waiting_on_us"
+	" FROM pg_catalog.pg_locks l"
+	" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
+	" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
+	"  AND l.database OPERATOR(pg_catalog.=) $1"
+	"  AND l.relation OPERATOR(pg_catalog.=) $2"
+	"  AND l.granted"
+	"  AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()"
+	"  AND l.mode OPERATOR(pg_catalog.=) ANY ($3)"
+	" ORDER BY l.pid)"
+	" SELECT pg_catalog.json_agg(pg_catalog.json_build_object("
+	"   'pid', pid, 'application_name', application_name, 'state', state,"
+	"   'xact_age_s', xact_age, 'query', query, 'mode', mode))::text,"
+	"  pg_catalog.string_agg(pg_catalog.format("
+	"   'pid %s (application \"%s\", %s, transaction age %s s, query \"%s\")',"
+	"   coalesce(pid::text, 'of a prepared transaction'),"
+	"   application_name, coalesce(state, 'unknown state'),"
+	"   coalesce(xact_age::text, '?'), query), ', '),"
+	"  coalesce(pg_catalog.bool_or(waiting_on_us), false),"
+	"  CASE WHEN pg_catalog.bool_and(xact_age IS NOT NULL)"
+	"   THEN pg_catalog.max(xact_age) END"
+	" FROM b";
+
+/* One reading of the blockers, in sddl_collect_blockers' subtransaction. */
+typedef struct SddlBlockersCall
+{
+	const SddlLockTarget *target;
+	Datum	   *modes;
+	int			nmodes;
+	SddlBlockers *out;
+	MemoryContext cxt;			/* where the results go */
+} SddlBlockersCall;
+
+static void
+sddl_read_blockers(void *arg)
+{
+	SddlBlockersCall *c = (SddlBlockersCall *) arg;
+	Oid			argtypes[3] = {OIDOID, OIDOID, TEXTARRAYOID};
+	Datum		values[3];
+	bool		isnull;
+	Datum		d;
+
+	values[0] = ObjectIdGetDatum(MyDatabaseId);
+	values[1] = ObjectIdGetDatum(c->target->relid);
+	values[2] = PointerGetDatum(construct_array(c->modes, c->nmodes, TEXTOID,
+												-1, false, TYPALIGN_INT));
+	/*
+	 * read_only = false: SPI takes a snapshot of its own, as some
+	 * statements (LOCK TABLE) arrive without an active one.
+	 */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sddl_blockers_query, 3, argtypes, values, NULL, false, 1)
+		!= SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "safe_ddl: blockers query failed");
+
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
+					  &isnull);
+	if (!isnull)
+		c->out->json = MemoryContextStrdup(c->cxt, TextDatumGetCString(d));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
+					  &isnull);
+	if (!isnull)
+		c->out->text = MemoryContextStrdup(c->cxt, TextDatumGetCString(d));
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3,
+					  &isnull);
+	if (!isnull)
+		c->out->waiting_on_us = DatumGetBool(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4,
+					  &isnull);
+	if (!isnull)
+		c->out->oldest_ms = 1000.0 *
+			DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
+	SPI_finish();
+}
 
 /*
  * The sessions holding a lock on target's relation that conflicts with the
@@ -38,40 +125,8 @@
 void
 sddl_collect_blockers(const SddlLockTarget *target, SddlBlockers *out)
 {
-	static const char *query =
-		"WITH b AS ("
-		" SELECT DISTINCT ON (l.pid) l.pid, a.application_name, a.state,"
-		"  pg_catalog.round(EXTRACT(epoch FROM"
-		"   pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) a.xact_start)::numeric, 3)"
-		"   AS xact_age,"
-		"  pg_catalog.left(pg_catalog.regexp_replace(a.query, '\\s+', ' ', 'g'), 100)"
-		"   AS query,"
-		"  l.mode,"
-		"  pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.=)"
-		"   ANY (pg_catalog.pg_blocking_pids(l.pid)) AS waiting_on_us"
-		" FROM pg_catalog.pg_locks l"
-		" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
-		" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
-		"  AND l.database OPERATOR(pg_catalog.=) $1"
-		"  AND l.relation OPERATOR(pg_catalog.=) $2"
-		"  AND l.granted"
-		"  AND l.pid IS DISTINCT FROM pg_catalog.pg_backend_pid()"
-		"  AND l.mode OPERATOR(pg_catalog.=) ANY ($3)"
-		" ORDER BY l.pid)"
-		" SELECT pg_catalog.json_agg(pg_catalog.json_build_object("
-		"   'pid', pid, 'application_name', application_name, 'state', state,"
-		"   'xact_age_s', xact_age, 'query', query, 'mode', mode))::text,"
-		"  pg_catalog.string_agg(pg_catalog.format("
-		"   'pid %s (application \"%s\", %s, transaction age %s s, query \"%s\")',"
-		"   coalesce(pid::text, 'of a prepared transaction'),"
-		"   application_name, coalesce(state, 'unknown state'),"
-		"   coalesce(xact_age::text, '?'), query), ', '),"
-		"  coalesce(pg_catalog.bool_or(waiting_on_us), false),"
-		"  CASE WHEN pg_catalog.bool_and(xact_age IS NOT NULL)"
-		"   THEN pg_catalog.max(xact_age) END"
-		" FROM b";
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
+	SddlBlockersCall call;
+	ErrorData  *edata;
 	Datum	   *modes;
 	int			nmodes = 0;
 	LOCKMODE	m;
@@ -96,72 +151,18 @@ sddl_collect_blockers(const SddlLockTarget *target, SddlBlockers *out)
 			modes[nmodes++] =
 				CStringGetTextDatum(GetLockmodeName(DEFAULT_LOCKMETHOD, m));
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
+	call.target = target;
+	call.modes = modes;
+	call.nmodes = nmodes;
+	call.out = out;
+	call.cxt = CurrentMemoryContext;
+	edata = sddl_subxact_try(sddl_read_blockers, &call, false);
+	if (edata != NULL)
 	{
-		Oid			argtypes[3] = {OIDOID, OIDOID, TEXTARRAYOID};
-		Datum		values[3];
-		bool		isnull;
-		Datum		d;
-
-		values[0] = ObjectIdGetDatum(MyDatabaseId);
-		values[1] = ObjectIdGetDatum(target->relid);
-		values[2] = PointerGetDatum(construct_array(modes, nmodes, TEXTOID,
-													-1, false, TYPALIGN_INT));
-		/*
-		 * read_only = false: SPI takes a snapshot of its own, as some
-		 * statements (LOCK TABLE) arrive without an active one.
-		 */
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args(query, 3, argtypes, values, NULL, false, 1)
-			!= SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "safe_ddl: blockers query failed");
-
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						  &isnull);
-		if (!isnull)
-			out->json = MemoryContextStrdup(oldcxt, TextDatumGetCString(d));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2,
-						  &isnull);
-		if (!isnull)
-			out->text = MemoryContextStrdup(oldcxt, TextDatumGetCString(d));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3,
-						  &isnull);
-		if (!isnull)
-			out->waiting_on_us = DatumGetBool(d);
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4,
-						  &isnull);
-		if (!isnull)
-			out->oldest_ms = 1000.0 *
-				DatumGetFloat8(DirectFunctionCall1(numeric_float8, d));
-		SPI_finish();
-
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-
-		/* a cancel must still cancel */
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-			ReThrowError(edata);
 		elog(DEBUG1, "safe_ddl: could not read blocking sessions: %s",
 			 edata->message);
 		FreeErrorData(edata);
 	}
-	PG_END_TRY();
 
 	if (out->json == NULL)
 		out->json = pstrdup("[]");

@@ -19,10 +19,14 @@
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /*
- * True while safe_ddl itself runs statements (rewrite steps, undo): those
- * must not be intercepted a second time.
+ * The statement safe_ddl itself is running right now (a rewrite step, an
+ * undo), so that it is not intercepted a second time should it come back
+ * to the hook.  Only that exact statement: the statements a function runs
+ * while it executes (a CHECK expression calling a function that runs
+ * ALTER TABLE, a trigger) come with other parse trees and are judged and
+ * logged like any other.
  */
-static bool sddl_running_own = false;
+static const Node *sddl_own_statement = NULL;
 
 /*
  * Keep whatever was installed before us so that pg_stat_statements, pgaudit
@@ -49,9 +53,9 @@ sddl_chain_next(SDDL_PROCESS_UTILITY_PARAMS)
 void
 sddl_chain_next_internal(SDDL_PROCESS_UTILITY_PARAMS)
 {
-	bool		save = sddl_running_own;
+	const Node *save = sddl_own_statement;
 
-	sddl_running_own = true;
+	sddl_own_statement = pstmt->utilityStmt;
 	PG_TRY();
 	{
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
@@ -59,13 +63,13 @@ sddl_chain_next_internal(SDDL_PROCESS_UTILITY_PARAMS)
 	}
 	PG_FINALLY();
 	{
-		sddl_running_own = save;
+		sddl_own_statement = save;
 	}
 	PG_END_TRY();
 }
 
 bool
-sddl_chain_internal(void)
+sddl_chain_internal(const Node *stmt)
 {
-	return sddl_running_own;
+	return stmt != NULL && stmt == sddl_own_statement;
 }

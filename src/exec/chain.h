@@ -31,12 +31,13 @@ extern void sddl_chain_next(SDDL_PROCESS_UTILITY_PARAMS);
 
 /*
  * Run a statement of safe_ddl's own (a rewrite step, an undo) through the
- * rest of the chain; while it runs, sddl_chain_internal() is true, so that
- * safe_ddl's hook lets it through untouched.
+ * rest of the chain; while it runs, sddl_chain_internal() is true for its
+ * parse tree (and only for it), so that safe_ddl's hook lets it through
+ * untouched.
  */
 extern void sddl_chain_next_internal(SDDL_PROCESS_UTILITY_PARAMS);
 
-/* Is safe_ddl running a statement of its own right now? */
-extern bool sddl_chain_internal(void);
+/* Is stmt the statement of its own that safe_ddl is running right now? */
+extern bool sddl_chain_internal(const Node *stmt);
 
 #endif							/* SAFE_DDL_CHAIN_H */

@@ -579,6 +579,29 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 }
 
 /*
+ * The constraint name ADD UNIQUE | PRIMARY KEY would take is already a
+ * constraint of the table (a CHECK, say): PostgreSQL's own error, as
+ * index_create() raises it for the statement as given.  ADD CONSTRAINT
+ * ... USING INDEX does not check, and would fail on pg_constraint's
+ * unique index instead ("duplicate key value violates unique constraint
+ * pg_constraint_conrelid_contypid_conname_index"), after the index build.
+ * A relation of that name is left to CREATE INDEX's own error.
+ */
+static void
+sddl_check_constraint_name(const SddlOnlineFacts *o)
+{
+	Oid			nspid = get_rel_namespace(o->relid);
+
+	if (OidIsValid(nspid) &&
+		!OidIsValid(get_relname_relid(o->new_name, nspid)) &&
+		ConstraintNameIsUsed(CONSTRAINT_RELATION, o->relid, o->new_name))
+		ereport(ERROR,
+				errcode(ERRCODE_DUPLICATE_OBJECT),
+				errmsg("constraint \"%s\" for relation \"%s\" already exists",
+					   o->new_name, o->relname));
+}
+
+/*
  * ADD UNIQUE | PRIMARY KEY: the planned statements (rewrite_plan.c),
  * CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX.
  */
@@ -596,6 +619,7 @@ sddl_steps_unique(SddlRewrite *rw, const SddlOnlineFacts *o,
 										quote_qualified_identifier(o->nspname,
 																   o->new_name)));
 	sddl_undo_new_invalid_indexes(rw, o->index_tables);
+	sddl_check_constraint_name(o);
 	sddl_run_sql(list_nth(steps, 0), NULL, NULL);
 	/* the index now exists and is ours: drop it if attaching fails */
 	MemoryContextSwitchTo(rw->cxt);

@@ -36,6 +36,7 @@
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
+#include "exec/subxact.h"
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
@@ -54,6 +55,8 @@ sddl_hook_install(void)
 /*
  * Is this a statement safe_ddl must leave alone whatever it is?
  *
+ * - The statement safe_ddl is running itself (a rewrite step), should it
+ *   come back here; not the statements functions run while it executes.
  * - pg_upgrade's binary-upgrade mode and extension scripts replay DDL that
  *   is not a migration.
  * - Sub-statements of CREATE TABLE/CREATE SCHEMA were already judged as part
@@ -62,10 +65,10 @@ sddl_hook_install(void)
  *   standby DDL cannot run.
  */
 static inline bool
-sddl_leave_alone(ProcessUtilityContext context)
+sddl_leave_alone(PlannedStmt *pstmt, ProcessUtilityContext context)
 {
 	return sddl_mode == SDDL_MODE_OFF ||
-		sddl_chain_internal() ||
+		sddl_chain_internal(pstmt->utilityStmt) ||
 		context == PROCESS_UTILITY_SUBCOMMAND ||
 		IsBinaryUpgrade ||
 		creating_extension ||
@@ -79,7 +82,7 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 	/* backfill rule (issue 12): COPY FROM while holding a strong lock */
 	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
 		sddl_check_copy(pstmt, queryString);
-	if (sddl_leave_alone(context) || !sddl_is_candidate(pstmt->utilityStmt))
+	if (sddl_leave_alone(pstmt, context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	else
@@ -167,6 +170,125 @@ sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
 		event->lock_mode = sddl_lockmode_name(strongest);
 }
 
+/* What sddl_analyze_and_decide works on and fills. */
+typedef struct SddlComputation
+{
+	PlannedStmt *pstmt;
+	SddlPolicyContext *pcxt;
+	SddlLogEvent *event;
+	SddlAnalysis *analysis;		/* out */
+	SddlDecision *decision;		/* out */
+} SddlComputation;
+
+static void
+sddl_analyze_and_decide(void *arg)
+{
+	SddlComputation *c = (SddlComputation *) arg;
+
+	c->analysis = sddl_analyze(c->pstmt->utilityStmt, NULL);
+	c->decision = sddl_decide(c->analysis, c->pcxt);
+	if (c->decision->finding)
+		sddl_describe(c->decision, c->analysis, c->pcxt);
+	sddl_describe_locks(c->analysis, c->event);
+}
+
+/*
+ * The analysis and the decision of one statement, fail-safe.
+ *
+ * Everything safe_ddl computes about a statement runs here, in an internal
+ * subtransaction, and an error inside (a catalog race, input the server
+ * itself refuses, a node the analysis does not foresee) is caught: the
+ * subtransaction's rollback closes what the analysis had open (relcache
+ * references, catalog scans, the locks it took), the error is discarded,
+ * and the caller lets the statement reach PostgreSQL unchanged, so the
+ * user gets the server's own error (or the statement runs), with its own
+ * error position.  Fail-open in observe and enforce alike (docs/dba-guide.md,
+ * "Fail-safe"); a query cancel or a termination is never swallowed.
+ *
+ * The subtransaction is over before the statement runs, so statements that
+ * refuse transaction blocks are unaffected; nothing in it writes, so it
+ * assigns no transaction ID and changes no statistics.  pcxt must be filled
+ * before: inside the subtransaction IsTransactionBlock() is always true.
+ *
+ * Returns true with *analysis and *decision set, or false with
+ * *failure set to the discarded error's message.
+ */
+static bool
+sddl_analyze_safely(PlannedStmt *pstmt, SddlPolicyContext *pcxt,
+					SddlLogEvent *event, SddlAnalysis **analysis,
+					SddlDecision **decision, char **failure)
+{
+	SddlComputation c;
+	ErrorData  *edata;
+
+	c.pstmt = pstmt;
+	c.pcxt = pcxt;
+	c.event = event;
+	c.analysis = NULL;
+	c.decision = NULL;
+
+	/* a parallel worker cannot open subtransactions (and runs no DDL) */
+	if (IsInParallelMode())
+		sddl_analyze_and_decide(&c);
+	else if ((edata = sddl_subxact_try(sddl_analyze_and_decide, &c, true)))
+	{
+		elog(DEBUG1, "safe_ddl: analysis failed, statement passed through: %s",
+			 edata->message);
+		*failure = edata->message;
+		return false;
+	}
+	*analysis = c.analysis;
+	*decision = c.decision;
+	return true;
+}
+
+/*
+ * The statement safe_ddl could not analyse: it reaches PostgreSQL as
+ * given, with no lock-wait bounds (the analysis would have named the
+ * locks), and is logged as "unchecked" (or "failed", with the server's
+ * error, when the server refuses it), with the analysis error in error.
+ */
+static void
+sddl_pass_through(SddlLogEvent *event, const char *failure, instr_time start,
+				  SDDL_PROCESS_UTILITY_PARAMS)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	instr_time	elapsed;
+
+	event->command = CreateCommandName(pstmt->utilityStmt);
+	event->outcome = "unchecked";
+	event->error = psprintf("safe_ddl could not analyse the statement: %s",
+							failure);
+	event->attempts = 1;
+	sddl_log_statement_begin(event);
+	PG_TRY();
+	{
+		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		event->outcome = (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) ?
+			"lock_timeout" : "failed";
+		event->sqlstate = unpack_sql_state(edata->sqlerrcode);
+		event->error = edata->message;
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		event->duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+		sddl_log_event(event);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	event->duration_ms = INSTR_TIME_GET_MILLISEC(elapsed);
+	sddl_log_event(event);
+}
+
 /*
  * Analyse, decide, execute and log one candidate statement.
  *
@@ -185,21 +307,24 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	instr_time	start;
 	instr_time	elapsed;
 
+	char	   *failure = NULL;
+
 	INSTR_TIME_SET_CURRENT(start);
 
-	analysis = sddl_analyze(pstmt->utilityStmt, NULL);
-
-	event.command = analysis->command;
 	event.statement = sddl_statement_text(pstmt, queryString);
-	sddl_describe_locks(analysis, &event);
 
 	/* enforce: a pipeline cannot run CONCURRENTLY forms either */
 	pcxt.in_transaction_block = IsTransactionBlock() || SddlInPipeline();
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
-	decision = sddl_decide(analysis, &pcxt);
-	if (decision->finding)
-		sddl_describe(decision, analysis, &pcxt);
+	if (!sddl_analyze_safely(pstmt, &pcxt, &event, &analysis, &decision,
+							 &failure))
+	{
+		sddl_pass_through(&event, failure, start, pstmt, queryString,
+						  readOnlyTree, context, params, queryEnv, dest, qc);
+		return;
+	}
+	event.command = analysis->command;
 
 	event.outcome = sddl_outcome_name(decision);
 	if (decision->finding)

@@ -73,11 +73,24 @@ static char *sddl_disabled_rules = NULL;
  */
 static char *sddl_bookkeeping_tables = NULL;
 
+/*
+ * The names are identifiers, as in search_path: unquoted ones are
+ * lower-cased, so a mixed-case name (Entity Framework's) is double-quoted.
+ */
 #define SDDL_DEFAULT_BOOKKEEPING \
 	"django_migrations, alembic_version, schema_migrations, " \
 	"ar_internal_metadata, flyway_schema_history, databasechangelog, " \
 	"databasechangeloglock, knex_migrations, knex_migrations_lock, " \
-	"goose_db_version, __EFMigrationsHistory"
+	"goose_db_version, \"__EFMigrationsHistory\""
+
+/*
+ * The largest table the bookkeeping exemption covers.  The tools' tables
+ * hold one short row per migration: tens of kilobytes, a few megabytes for
+ * the longest-lived projects.  A big application table that merely carries
+ * one of the names (renamed, or in another schema) is judged like any
+ * other table.
+ */
+#define SDDL_BOOKKEEPING_MAX_BYTES ((int64) 16 * 1024 * 1024)
 
 /*
  * Check hook of safe_ddl.disabled_rules: every name must be a rule.
@@ -221,9 +234,10 @@ sddl_name_in_list(const char *list, const char *relname)
 }
 
 bool
-sddl_is_bookkeeping(const char *relname)
+sddl_is_bookkeeping(const SddlRelation *rel)
 {
-	return sddl_name_in_list(sddl_bookkeeping_tables, relname);
+	return rel->bytes <= SDDL_BOOKKEEPING_MAX_BYTES &&
+		sddl_name_in_list(sddl_bookkeeping_tables, rel->relname);
 }
 
 bool
@@ -244,7 +258,7 @@ sddl_relation_exempt(const SddlFinding *f)
 		return false;
 	if (rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
 		return true;
-	if (sddl_is_bookkeeping(rel->relname))
+	if (sddl_is_bookkeeping(rel))
 		return true;
 	if (rel->bytes < (int64) sddl_small_table_size * 1024)
 		return true;
@@ -270,7 +284,7 @@ sddl_finding_relaxed_by_session(const SddlFinding *f)
 								  sddl_rule(f->rule)->name);
 	if (rel == NULL || rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
 		return false;
-	if (sddl_is_bookkeeping(rel->relname))
+	if (sddl_is_bookkeeping(rel))
 		return !sddl_name_in_list(GetConfigOptionResetString("safe_ddl.bookkeeping_tables"),
 								  rel->relname);
 	reset = GetConfigOptionResetString("safe_ddl.small_table_size");

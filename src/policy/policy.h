@@ -84,8 +84,11 @@ extern void sddl_policy_define_gucs(void);
 extern SddlDecision *sddl_decide(SddlAnalysis *analysis,
 								 const SddlPolicyContext *pcxt);
 
-/* Is this relation one of the framework bookkeeping tables? */
-extern bool sddl_is_bookkeeping(const char *relname);
+/*
+ * Is this relation one of the framework bookkeeping tables (by name, and
+ * small enough to be one)?
+ */
+extern bool sddl_is_bookkeeping(const SddlRelation *rel);
 
 /* Has this session SET safe_ddl.mode below the DBA's value (break-glass)? */
 extern bool sddl_mode_relaxed_in_session(void);
