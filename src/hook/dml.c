@@ -96,7 +96,12 @@ sddl_judge_backfill(const SddlDmlFacts *facts, const char *statement)
 static void
 sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (unlikely(sddl_hold_active) && !sddl_chain_internal() &&
+	/*
+	 * No test of sddl_chain_internal() here: safe_ddl's own statements are
+	 * utility statements, and DML that a function runs inside one of them is
+	 * judged like any other (issue 9).
+	 */
+	if (unlikely(sddl_hold_active) &&
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
 		queryDesc->operation != CMD_SELECT)
 	{
@@ -118,7 +123,7 @@ sddl_check_copy(PlannedStmt *pstmt, const char *queryString)
 {
 	SddlDmlFacts facts;
 
-	if (sddl_chain_internal() ||
+	if (sddl_chain_internal(pstmt->utilityStmt) ||
 		!sddl_analyze_copy((CopyStmt *) pstmt->utilityStmt, &facts))
 		return;
 	sddl_judge_backfill(&facts, sddl_statement_text(pstmt, queryString));

@@ -72,8 +72,14 @@ static bool
 sddl_backfill_harmless(bool is_new, char relpersistence, const char *relname,
 					   int64 bytes)
 {
+	SddlRelation rel;
+
+	/* the bookkeeping test of every other rule: name, and a small size */
+	memset(&rel, 0, sizeof(rel));
+	rel.relname = (char *) relname;
+	rel.bytes = bytes;
 	return is_new || relpersistence == RELPERSISTENCE_TEMP ||
-		sddl_is_bookkeeping(relname) ||
+		sddl_is_bookkeeping(&rel) ||
 		bytes < (int64) sddl_small_table_size * 1024;
 }
 
