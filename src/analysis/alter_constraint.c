@@ -36,6 +36,7 @@
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
 #include "analysis/catalog.h"
+#include "compat.h"
 
 /*
  * Does making this index a primary key have to check NOT NULL, that is,
@@ -65,6 +66,17 @@ sddl_pk_checks_not_null(Oid relid, Oid indexid)
 	return scan;
 }
 
+/* Does ADD of this index constraint take the ALTER TABLE's lock on children? */
+static bool
+sddl_index_constraint_recurses(const Constraint *c)
+{
+#ifdef SDDL_PG18_LOCKS
+	return true;
+#else
+	return c->contype == CONSTR_PRIMARY;
+#endif
+}
+
 /* ADD PRIMARY KEY, UNIQUE or EXCLUDE */
 static void
 sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
@@ -89,12 +101,14 @@ sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
 	/*
 	 * The index is built on every partition (DefineIndex takes SHARE); a
 	 * primary key also sets NOT NULL on them, which recurses with the ALTER
-	 * TABLE's lock.
+	 * TABLE's lock.  From PostgreSQL 18 every index constraint recurses
+	 * with the ALTER TABLE's lock (to partitions and inheritance children
+	 * alike); the index is still built on the parent's tree only.
 	 */
 	sddl_at_apply(st, mode, false, true, false);
 	if (st->relkind == RELKIND_PARTITIONED_TABLE)
 		sddl_add_tree(st->a, st->relid,
-					  c->contype == CONSTR_PRIMARY ? mode : ShareLock,
+					  sddl_index_constraint_recurses(c) ? mode : ShareLock,
 					  false, true, false);
 	else if (c->contype == CONSTR_PRIMARY)
 	{
@@ -102,6 +116,8 @@ sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
 		sddl_at_apply(st, mode, false, true, true);
 		sddl_add_rel(st->a, st->relid, mode, false, true);
 	}
+	else if (sddl_index_constraint_recurses(c))
+		sddl_at_apply(st, mode, false, false, true);
 	sddl_add_finding(st->a, st->rel,
 					 c->contype == CONSTR_EXCLUSION ?
 					 SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT :
