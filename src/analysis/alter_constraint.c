@@ -66,15 +66,42 @@ sddl_pk_checks_not_null(Oid relid, Oid indexid)
 	return scan;
 }
 
-/* Does ADD of this index constraint take the ALTER TABLE's lock on children? */
+/* Is one of the named key columns of relid nullable? */
 static bool
-sddl_index_constraint_recurses(const Constraint *c)
+sddl_keys_nullable(Oid relid, List *keys)
+{
+	ListCell   *lc;
+	bool		nullable = false;
+
+	foreach(lc, keys)
+	{
+		HeapTuple	at = SearchSysCacheAttName(relid, strVal(lfirst(lc)));
+
+		if (!HeapTupleIsValid(at))
+			continue;
+		if (!((Form_pg_attribute) GETSTRUCT(at))->attnotnull)
+			nullable = true;
+		ReleaseSysCache(at);
+	}
+	return nullable;
+}
+
+/* Does this server take the lock levels PostgreSQL 18 changed? */
+static bool
+sddl_pg18_locks(void)
 {
 #ifdef SDDL_PG18_LOCKS
 	return true;
 #else
-	return c->contype == CONSTR_PRIMARY;
+	return false;
 #endif
+}
+
+/* Does ADD of this index constraint take the ALTER TABLE's lock on children? */
+static bool
+sddl_index_constraint_recurses(const Constraint *c)
+{
+	return sddl_pg18_locks() || c->contype == CONSTR_PRIMARY;
 }
 
 /* ADD PRIMARY KEY, UNIQUE or EXCLUDE */
@@ -112,9 +139,20 @@ sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
 					  false, true, false);
 	else if (c->contype == CONSTR_PRIMARY)
 	{
-		/* inheritance children get the NOT NULL (and check it) */
-		sddl_at_apply(st, mode, false, true, true);
-		sddl_add_rel(st->a, st->relid, mode, false, true);
+		ListCell   *lc;
+
+		/*
+		 * Inheritance children get the NOT NULL and check it where a key
+		 * column is still nullable.  Under ONLY, PostgreSQL 18 still locks
+		 * them to see that their columns are NOT NULL already.
+		 */
+		if (st->recurse)
+			foreach(lc, st->children)
+				sddl_add_rel(st->a, lfirst_oid(lc), mode, false,
+							 sddl_keys_nullable(lfirst_oid(lc), c->keys));
+		else if (sddl_pg18_locks())
+			foreach(lc, find_inheritance_children(st->relid, NoLock))
+				sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
 	}
 	else if (sddl_index_constraint_recurses(c))
 		sddl_at_apply(st, mode, false, false, true);
