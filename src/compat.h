@@ -137,6 +137,16 @@ typedef ClusterStmt SddlClusterStmt;
 #if PG_VERSION_NUM >= 180000
 #define SDDL_HAS_NOTNULL_CONSTRAINTS 1
 #endif
+/*
+ * PostgreSQL 18 changed several lock levels: GRANT/REVOKE on a named table
+ * locks it (AccessShareLock), VACUUM/ANALYZE process inheritance children
+ * as if named, ALTER COLUMN DROP NOT NULL no longer recurses by walking the
+ * children with a lock of their own, and ADD UNIQUE/PRIMARY KEY recurses
+ * to inheritance children too.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SDDL_PG18_LOCKS 1
+#endif
 /* -- end of analysis layer -- */
 
 /* -- lock waits (src/lockwait.c) -- */

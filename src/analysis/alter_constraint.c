@@ -36,6 +36,7 @@
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
 #include "analysis/catalog.h"
+#include "compat.h"
 
 /*
  * Does making this index a primary key have to check NOT NULL, that is,
@@ -65,6 +66,44 @@ sddl_pk_checks_not_null(Oid relid, Oid indexid)
 	return scan;
 }
 
+/* Is one of the named key columns of relid nullable? */
+static bool
+sddl_keys_nullable(Oid relid, List *keys)
+{
+	ListCell   *lc;
+	bool		nullable = false;
+
+	foreach(lc, keys)
+	{
+		HeapTuple	at = SearchSysCacheAttName(relid, strVal(lfirst(lc)));
+
+		if (!HeapTupleIsValid(at))
+			continue;
+		if (!((Form_pg_attribute) GETSTRUCT(at))->attnotnull)
+			nullable = true;
+		ReleaseSysCache(at);
+	}
+	return nullable;
+}
+
+/* Does this server take the lock levels PostgreSQL 18 changed? */
+static bool
+sddl_pg18_locks(void)
+{
+#ifdef SDDL_PG18_LOCKS
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* Does ADD of this index constraint take the ALTER TABLE's lock on children? */
+static bool
+sddl_index_constraint_recurses(const Constraint *c)
+{
+	return sddl_pg18_locks() || c->contype == CONSTR_PRIMARY;
+}
+
 /* ADD PRIMARY KEY, UNIQUE or EXCLUDE */
 static void
 sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
@@ -89,19 +128,34 @@ sddl_at_add_index_constraint(SddlAlterState *st, Constraint *c,
 	/*
 	 * The index is built on every partition (DefineIndex takes SHARE); a
 	 * primary key also sets NOT NULL on them, which recurses with the ALTER
-	 * TABLE's lock.
+	 * TABLE's lock.  From PostgreSQL 18 every index constraint recurses
+	 * with the ALTER TABLE's lock (to partitions and inheritance children
+	 * alike); the index is still built on the parent's tree only.
 	 */
 	sddl_at_apply(st, mode, false, true, false);
 	if (st->relkind == RELKIND_PARTITIONED_TABLE)
 		sddl_add_tree(st->a, st->relid,
-					  c->contype == CONSTR_PRIMARY ? mode : ShareLock,
+					  sddl_index_constraint_recurses(c) ? mode : ShareLock,
 					  false, true, false);
 	else if (c->contype == CONSTR_PRIMARY)
 	{
-		/* inheritance children get the NOT NULL (and check it) */
-		sddl_at_apply(st, mode, false, true, true);
-		sddl_add_rel(st->a, st->relid, mode, false, true);
+		ListCell   *lc;
+
+		/*
+		 * Inheritance children get the NOT NULL and check it where a key
+		 * column is still nullable.  Under ONLY, PostgreSQL 18 still locks
+		 * them to see that their columns are NOT NULL already.
+		 */
+		if (st->recurse)
+			foreach(lc, st->children)
+				sddl_add_rel(st->a, lfirst_oid(lc), mode, false,
+							 sddl_keys_nullable(lfirst_oid(lc), c->keys));
+		else if (sddl_pg18_locks())
+			foreach(lc, find_inheritance_children(st->relid, NoLock))
+				sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
 	}
+	else if (sddl_index_constraint_recurses(c))
+		sddl_at_apply(st, mode, false, false, true);
 	sddl_add_finding(st->a, st->rel,
 					 c->contype == CONSTR_EXCLUSION ?
 					 SDDL_RULE_DISALLOWED_EXCLUSION_CONSTRAINT :

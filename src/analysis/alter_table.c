@@ -76,6 +76,21 @@ sddl_at_recursing(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	sddl_at_apply(st, mode, false, false, true);
 }
 
+/*
+ * DROP NOT NULL: until PostgreSQL 17 it recursed with the statement's lock
+ * on every child; from 18 it drops the NOT NULL constraint, and the
+ * inherited copies go with it without a lock of their own on the children.
+ */
+static void
+sddl_at_drop_not_null(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+#ifdef SDDL_PG18_LOCKS
+	sddl_at_apply(st, mode, false, false, false);
+#else
+	sddl_at_apply(st, mode, false, false, true);
+#endif
+}
+
 /* ENABLE/DISABLE TRIGGER: triggers cloned to partitions follow. */
 static void
 sddl_at_trigger_state(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
@@ -109,7 +124,7 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_SetNotNull, sddl_at_set_not_null},
 	{AT_DropColumn, sddl_at_drop_column},
 	{AT_AlterColumnType, sddl_at_alter_type},
-	{AT_DropNotNull, sddl_at_recursing},
+	{AT_DropNotNull, sddl_at_drop_not_null},
 	{AT_SetStatistics, sddl_at_recursing},
 	{AT_SetStorage, sddl_at_recursing},
 	{AT_DropExpression, sddl_at_recursing},

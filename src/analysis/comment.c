@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * comment.c
- *	  Analysis of COMMENT ON and SECURITY LABEL ON: the table the object
- *	  belongs to is locked while the description is written.
+ *	  Analysis of COMMENT ON, SECURITY LABEL ON and GRANT/REVOKE: the table
+ *	  the object belongs to is locked while the description is written.
  *
  * Analysis uses only PostgreSQL and compat.h; pure: no writes, no side
  * effects.
@@ -21,6 +21,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
+#include "compat.h"
 
 /* The table a commented or labelled object belongs to, and its lock. */
 static void
@@ -66,4 +67,24 @@ sddl_analyze_seclabel(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	SecLabelStmt *stmt = (SecLabelStmt *) node;
 
 	sddl_analyze_described(a, stmt->objtype, stmt->object, cxt);
+}
+
+/*
+ * GRANT/REVOKE on named tables: from PostgreSQL 18 objectNamesToOids() looks
+ * them up with AccessShareLock; before, the catalog changed without a table
+ * lock.  ALL TABLES IN SCHEMA locks nothing.
+ */
+void
+sddl_analyze_grant(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
+{
+#ifdef SDDL_PG18_LOCKS
+	GrantStmt  *stmt = (GrantStmt *) node;
+	ListCell   *lc;
+
+	if (stmt->targtype != ACL_TARGET_OBJECT || stmt->objtype != OBJECT_TABLE)
+		return;
+	foreach(lc, stmt->objects)
+		sddl_add_rangevar(a, cxt, (RangeVar *) lfirst(lc), AccessShareLock,
+						  false, false);
+#endif
 }

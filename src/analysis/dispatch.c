@@ -151,8 +151,7 @@ static const SddlStmtHandler sddl_stmt_handlers[] = {
 
 	/* ADD/RENAME VALUE lock no relation */
 	{T_AlterEnumStmt, sddl_analyze_nothing},
-	/* privileges are changed in the catalog without a table lock */
-	{T_GrantStmt, sddl_analyze_nothing},
+	{T_GrantStmt, sddl_analyze_grant},
 	/* relations change owner through ALTER TABLE */
 	{T_AlterOwnerStmt, sddl_analyze_nothing},
 

@@ -302,6 +302,20 @@ sddl_analyze_reindex(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	}
 }
 
+/*
+ * From PostgreSQL 18, VACUUM and ANALYZE process the inheritance children
+ * of a table named without ONLY as if they were named too.
+ */
+static bool
+sddl_vacuum_children_named(VacuumRelation *vrel, Oid relid)
+{
+#ifdef SDDL_PG18_LOCKS
+	return vrel->relation->inh && has_subclass(relid);
+#else
+	return false;
+#endif
+}
+
 void
 sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
@@ -336,9 +350,10 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		if (full)
 			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX, NULL);
 
-		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE)
+		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ||
+			sddl_vacuum_children_named(vrel, relid))
 		{
-			/* each partition is processed as if named */
+			/* each partition (18+: each child) is processed as if named */
 			ListCell   *lc2;
 
 			foreach(lc2, sddl_inheritors(relid))
