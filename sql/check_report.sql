@@ -2,9 +2,9 @@
 -- safe_ddl.check_report(): check() as lines for a CI log, one per finding,
 -- starting with the action; empty when safe_ddl has nothing to say.
 --
--- check_report is new in 0.2 (a NOTICE, hidden, when 0.2 is already there)
+-- check_report is new in 0.2 (a NOTICE, hidden, when the newest is already there)
 SET client_min_messages = warning;
-ALTER EXTENSION safe_ddl UPDATE TO '0.2';
+ALTER EXTENSION safe_ddl UPDATE;
 RESET client_min_messages;
 
 SET safe_ddl.mode = off;

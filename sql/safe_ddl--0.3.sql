@@ -1,0 +1,301 @@
+/* safe_ddl--0.3.sql */
+
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION safe_ddl" to load this file. \quit
+
+CREATE FUNCTION safe_ddl.version()
+RETURNS text
+AS 'MODULE_PATHNAME', 'safe_ddl_version'
+LANGUAGE C STRICT STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION safe_ddl.version() IS
+'version of the loaded safe_ddl library; fails unless safe_ddl is in shared_preload_libraries';
+
+-- >>> lock_log (issue #6) -------------------------------------------------
+-- The durable lock log.  Rows are written by the "safe_ddl log writer"
+-- background worker into the table of the database named by
+-- safe_ddl.database only; see docs/lock-log.md.
+
+-- Application roles read the views (and their own rows) through this schema.
+GRANT USAGE ON SCHEMA safe_ddl TO PUBLIC;
+
+CREATE TABLE safe_ddl.lock_log (
+    id               bigserial PRIMARY KEY,
+    logged_at        timestamptz NOT NULL,
+    database         text NOT NULL,
+    username         text NOT NULL,
+    application_name text,
+    pid              integer NOT NULL,
+    command          text,
+    statement        text,
+    relations        jsonb,
+    lock_mode        text,
+    lock_wait_ms     double precision,
+    attempts         integer,
+    duration_ms      double precision,
+    outcome          text NOT NULL,
+    rule             text,
+    rewritten_to     text,
+    blockers         jsonb,
+    sqlstate         text,
+    error            text
+);
+
+COMMENT ON TABLE safe_ddl.lock_log IS
+'every DDL statement safe_ddl intercepted in any database of the cluster, with its lock waits and outcome; filled only in the database named by safe_ddl.database';
+COMMENT ON COLUMN safe_ddl.lock_log.relations IS
+'JSON array of {"relation": "schema.name", "lock_mode": "AccessExclusiveLock"}';
+COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
+'allowed, warned, rewritten, rejected, lock_timeout, failed, override, terminated (the session ended during the statement), unchecked (safe_ddl could not analyse it and let it through unchanged), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
+COMMENT ON COLUMN safe_ddl.lock_log.blockers IS
+'JSON array of the sessions seen blocking the statement (pid, application name, query start, transaction age, query prefix)';
+
+-- The log writer takes ids 32 at a time (one sequence update, not one per
+-- row); ids are unique but not in the order rows were written.
+ALTER SEQUENCE safe_ddl.lock_log_id_seq CACHE 32;
+
+CREATE INDEX lock_log_logged_at_idx ON safe_ddl.lock_log (logged_at);
+CREATE INDEX lock_log_relations_idx ON safe_ddl.lock_log
+    USING gin (relations jsonb_path_ops);
+
+-- Nobody but the owner (a superuser) and the worker writes; everyone may
+-- read, and row level security shows a role its own statements only,
+-- unless it is a member of pg_read_all_stats.
+REVOKE ALL ON safe_ddl.lock_log FROM PUBLIC;
+REVOKE ALL ON SEQUENCE safe_ddl.lock_log_id_seq FROM PUBLIC;
+GRANT SELECT ON safe_ddl.lock_log TO PUBLIC;
+ALTER TABLE safe_ddl.lock_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY lock_log_own_rows ON safe_ddl.lock_log FOR SELECT
+    USING (username OPERATOR(pg_catalog.=) CURRENT_USER::text
+           OR pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE'));
+
+-- pg_dump keeps the rows (and the sequence position).
+SELECT pg_catalog.pg_extension_config_dump('safe_ddl.lock_log', '');
+SELECT pg_catalog.pg_extension_config_dump('safe_ddl.lock_log_id_seq', '');
+
+-- Views.  They are owned by a superuser, which row level security does not
+-- restrict, so they repeat the policy themselves; security_barrier keeps a
+-- caller's functions from seeing rows the filter removes.
+CREATE VIEW safe_ddl.recent_events WITH (security_barrier) AS
+SELECT id, logged_at, database, username, application_name, pid, command,
+       statement, relations, lock_mode, lock_wait_ms, attempts, duration_ms,
+       outcome, rule, rewritten_to, blockers, sqlstate, error
+  FROM safe_ddl.lock_log
+ WHERE logged_at OPERATOR(pg_catalog.>=)
+       (pg_catalog.now() OPERATOR(pg_catalog.-) interval '7 days')
+   AND (username OPERATOR(pg_catalog.=) CURRENT_USER::text
+        OR pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE'))
+ ORDER BY logged_at DESC, id DESC;
+
+COMMENT ON VIEW safe_ddl.recent_events IS
+'lock log rows of the last 7 days, newest first';
+
+CREATE VIEW safe_ddl.relation_summary WITH (security_barrier) AS
+SELECT r.value OPERATOR(pg_catalog.->>) 'relation' AS relation,
+       pg_catalog.count(*) AS events,
+       pg_catalog.sum(l.lock_wait_ms) AS total_wait_ms,
+       pg_catalog.max(l.lock_wait_ms) AS max_wait_ms,
+       pg_catalog.count(*) FILTER (WHERE l.outcome OPERATOR(pg_catalog.=) 'rejected') AS rejections,
+       pg_catalog.count(*) FILTER (WHERE l.outcome OPERATOR(pg_catalog.=) 'lock_timeout') AS lock_timeouts,
+       pg_catalog.count(*) FILTER (WHERE l.outcome OPERATOR(pg_catalog.=) 'failed') AS failures,
+       pg_catalog.max(l.logged_at) AS last_seen
+  FROM safe_ddl.lock_log l,
+       LATERAL pg_catalog.jsonb_array_elements(
+           CASE WHEN pg_catalog.jsonb_typeof(l.relations) OPERATOR(pg_catalog.=) 'array'
+                THEN l.relations ELSE '[]'::pg_catalog.jsonb END) r
+ WHERE l.username OPERATOR(pg_catalog.=) CURRENT_USER::text
+    OR pg_catalog.pg_has_role(CURRENT_USER, 'pg_read_all_stats', 'USAGE')
+ GROUP BY 1;
+
+COMMENT ON VIEW safe_ddl.relation_summary IS
+'per relation: how many logged statements touched it, their total and longest lock wait, rejections, lock timeouts, failures, and when it was last seen';
+
+GRANT SELECT ON safe_ddl.recent_events, safe_ddl.relation_summary TO PUBLIC;
+
+CREATE FUNCTION safe_ddl.log_status(
+    OUT buffered bigint,
+    OUT dropped bigint,
+    OUT written bigint,
+    OUT last_flush timestamptz,
+    OUT database text,
+    OUT worker_pid integer,
+    OUT table_ready boolean,
+    OUT lost bigint,
+    OUT recovered bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'safe_ddl_log_status'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+COMMENT ON FUNCTION safe_ddl.log_status() IS
+'events waiting in shared memory, events dropped (buffer full, or unwritable), rows written, time of the last write, the database written to, the writer''s pid, whether it found safe_ddl.lock_log there, events lost in crashes and immediate shutdowns, and events saved then and written after the restart; the counters survive restarts';
+
+CREATE FUNCTION safe_ddl.purge_log(older_than interval)
+RETURNS bigint
+LANGUAGE sql STRICT VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH purged AS (
+        DELETE FROM safe_ddl.lock_log
+         WHERE logged_at OPERATOR(pg_catalog.<)
+               (pg_catalog.now() OPERATOR(pg_catalog.-) older_than)
+        RETURNING 1)
+    SELECT pg_catalog.count(*) FROM purged
+$$;
+
+REVOKE ALL ON FUNCTION safe_ddl.purge_log(interval) FROM PUBLIC;
+
+COMMENT ON FUNCTION safe_ddl.purge_log(interval) IS
+'delete lock log rows older than the given age; returns how many';
+-- <<< lock_log (issue #6) -------------------------------------------------
+-- ---------------------------------------------------------------------
+-- safe_ddl.check and safe_ddl.rules (analysis layer, src/check.c)
+-- ---------------------------------------------------------------------
+
+CREATE FUNCTION safe_ddl.check(sql text)
+RETURNS TABLE (statement_no int, command text, relation regclass,
+               lock_mode text, rewrites_table bool, scans_table bool,
+               action text, rule text, message text, hint text)
+AS 'MODULE_PATHNAME', 'safe_ddl_check'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION safe_ddl.check(text) IS
+'analyse SQL without executing it: per statement and relation, the lock it takes, whether it rewrites or scans, and what safe_ddl would do';
+
+CREATE FUNCTION safe_ddl.rules_list(OUT name text, OUT description text,
+                                    OUT typical_lock text,
+                                    OUT default_action text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'safe_ddl_rules'
+LANGUAGE C STRICT STABLE;
+
+CREATE VIEW safe_ddl.rules AS
+  SELECT name, description, typical_lock, default_action
+    FROM safe_ddl.rules_list();
+
+COMMENT ON VIEW safe_ddl.rules IS
+'the risks safe_ddl names and detects, with the lock at risk and the default action';
+
+GRANT SELECT ON safe_ddl.rules TO PUBLIC;
+CREATE FUNCTION safe_ddl.analysis_facts(sql text)
+RETURNS TABLE (statement_no int, relation text, relkind text, is_new bool,
+               held_mode text, reltuples float8, relpages bigint, bytes bigint,
+               concurrent bool, rules text[])
+AS 'MODULE_PATHNAME', 'safe_ddl_analysis_facts'
+LANGUAGE C STRICT VOLATILE;
+
+COMMENT ON FUNCTION safe_ddl.analysis_facts(text) IS
+'the catalog facts behind check(): per statement and relation, whether it is new, the lock this transaction already holds, its size, and every rule found';
+-- end of safe_ddl.check and safe_ddl.rules
+
+-- >>> check_report (issue #14, packaging branch) -----------------------
+-- When merging: this section goes at the end of both
+-- sql/safe_ddl--0.1--0.2.sql and sql/safe_ddl--0.2.sql, unchanged.
+
+-- safe_ddl.check() as text for CI logs: one line per finding, starting with
+-- the action so that "grep '^reject'" fails a job, empty when safe_ddl has
+-- nothing to say.  No finding: a relation a statement touches without a
+-- rule of its own (the referenced table of a foreign key), and the data
+-- changes migration tools add (UPDATE alembic_version), which safe_ddl lets
+-- through unanalysed.  The statement quoted in a hint loses the comment
+-- lines the tool printed before it.  Hint lines meant for one migration tool ("Django: ...")
+-- are left out unless that tool is named.  No SET search_path: check()
+-- resolves the migration's unqualified names with the caller's, as the
+-- migration itself will.
+CREATE FUNCTION safe_ddl.check_report(sql text, framework text DEFAULT NULL)
+RETURNS text
+LANGUAGE sql VOLATILE
+AS $report$
+SELECT coalesce(pg_catalog.string_agg(f.line, E'\n' ORDER BY f.statement_no, f.rel, f.rule), '')
+  FROM (SELECT c.statement_no, c.relation::text AS rel, c.rule,
+               pg_catalog.format('%s: statement %s (%s)%s%s%s%s%s',
+                   c.action, c.statement_no, c.command,
+                   ' on ' || c.relation::text,
+                   ', ' || c.lock_mode,
+                   ', rule ' || c.rule,
+                   ': ' || c.message,
+                   '. HINT: ' || (SELECT pg_catalog.string_agg(h.l, ' ' ORDER BY h.i)
+                                   FROM pg_catalog.unnest(pg_catalog.string_to_array(c.hint, E'\n'))
+                                        WITH ORDINALITY AS h(l, i)
+                                  WHERE h.l !~ '^\s*(--.*)?$'
+                                    AND (h.l !~ '^[A-Z][A-Za-z]*: '
+                                         OR pg_catalog.lower(pg_catalog.split_part(h.l, ':', 1))
+                                            = pg_catalog.lower(framework)))) AS line
+          FROM safe_ddl.check(sql) AS c
+         WHERE (c.message IS NOT NULL
+                AND NOT (c.action = 'allow'
+                         AND c.command IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE')))
+            OR (c.action <> 'allow' AND c.rule IS NOT NULL)) AS f
+$report$;
+
+COMMENT ON FUNCTION safe_ddl.check_report(text, text) IS
+'check() as text for CI: one line per finding (action, statement, relation, lock, rule, message, hint), empty when there is nothing to say';
+-- <<< check_report -----------------------------------------------------
+
+-- >>> deferred online builds (issue #13): the queue ------------------------
+-- With safe_ddl.defer set, a CREATE INDEX or a constraint validation that
+-- would be refused inside a transaction block on a big table is queued here,
+-- inside the client's transaction (a rolled-back migration queues nothing),
+-- and built online after commit by this database's deferred-build worker.
+-- See docs/deferred-builds.md.
+CREATE TABLE safe_ddl.deferred_queue (
+    id               bigserial PRIMARY KEY,
+    kind             text NOT NULL CHECK (kind IN ('index', 'validation')),
+    relid            oid NOT NULL,
+    relation         text NOT NULL,
+    object_name      text NOT NULL,
+    statement        text NOT NULL,
+    original         text NOT NULL,
+    queued_by        text NOT NULL DEFAULT CURRENT_USER,
+    application_name text,
+    queued_at        timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    queued_xid       xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    state            text NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'running', 'done', 'failed', 'paused', 'cancelled')),
+    attempts         integer NOT NULL DEFAULT 0,
+    next_attempt_at  timestamptz,
+    started_at       timestamptz,
+    finished_at      timestamptz,
+    worker_pid       integer,
+    last_sqlstate    text,
+    last_error       text
+);
+
+COMMENT ON TABLE safe_ddl.deferred_queue IS
+'deferred online builds of this database: CREATE INDEX CONCURRENTLY and VALIDATE CONSTRAINT statements queued by migrations under safe_ddl.defer and run after commit by the deferred-build worker';
+COMMENT ON COLUMN safe_ddl.deferred_queue.relid IS
+'the table the index or constraint belongs to (pg_class oid)';
+COMMENT ON COLUMN safe_ddl.deferred_queue.relation IS
+'the table, schema-qualified and quoted, when the item was queued';
+COMMENT ON COLUMN safe_ddl.deferred_queue.object_name IS
+'the index name (in the table''s schema) or the constraint name';
+COMMENT ON COLUMN safe_ddl.deferred_queue.statement IS
+'what the worker runs: CREATE INDEX CONCURRENTLY ... or ALTER TABLE ... VALIDATE CONSTRAINT ...';
+COMMENT ON COLUMN safe_ddl.deferred_queue.original IS
+'the statement as the client sent it';
+COMMENT ON COLUMN safe_ddl.deferred_queue.state IS
+'queued, running, done, failed (permanently: see last_error), paused or cancelled (by a DBA)';
+
+-- Items the worker looks for, and items a later statement may depend on.
+CREATE INDEX deferred_queue_pending_idx ON safe_ddl.deferred_queue (relid)
+    WHERE state IN ('queued', 'running', 'paused');
+-- One pending build per index name and one pending validation per
+-- constraint of a table.
+CREATE UNIQUE INDEX deferred_queue_object_idx
+    ON safe_ddl.deferred_queue (relid, kind, object_name)
+    WHERE state IN ('queued', 'running', 'paused');
+
+-- Only safe_ddl itself (running as the owner) writes; see the views and
+-- functions below for what other roles may see and do.
+REVOKE ALL ON safe_ddl.deferred_queue FROM PUBLIC;
+REVOKE ALL ON SEQUENCE safe_ddl.deferred_queue_id_seq FROM PUBLIC;
+
+-- >>> deferred online builds: statement side (views, DBA controls) ---------
+-- (queue inspection view and pause / resume / retry / cancel functions)
+
+-- <<< deferred online builds: statement side ------------------------------
+
+
+-- >>> deferred online builds: worker side (wait_deferred, progress) ---------
+-- (safe_ddl.wait_deferred(timeout interval) and the worker's functions)
+
+-- <<< deferred online builds: worker side ---------------------------------

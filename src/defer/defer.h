@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * defer.h
+ *	  Deferred online builds (issue 13): the interface between the
+ *	  statement side (a migration's CREATE INDEX or constraint validation
+ *	  queued in safe_ddl.deferred_queue inside the client's transaction) and
+ *	  the worker side (a background worker per database that builds the
+ *	  queued items online after commit).  See docs/deferred-builds.md.
+ *
+ * Copyright (c) 2026, safe_ddl developers
+ *
+ * IDENTIFICATION
+ *	  src/defer/defer.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SAFE_DDL_DEFER_H
+#define SAFE_DDL_DEFER_H
+
+/*
+ * Called by the statement side after it inserted a row into
+ * safe_ddl.deferred_queue in the current transaction.  When that transaction
+ * commits, the worker side wakes this database's deferred-build worker; a
+ * rollback wakes nobody.
+ */
+extern void sddl_defer_note_queued(void);
+
+#endif							/* SAFE_DDL_DEFER_H */
