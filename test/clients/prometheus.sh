@@ -100,6 +100,9 @@ ok "the writer found the table" is safe_ddl_log_table_ready = 1
 ok "nothing buffered" is safe_ddl_log_buffered = 0
 ok "no writer lag" is safe_ddl_log_writer_lag_seconds = 0
 ok "nothing dropped" is safe_ddl_log_dropped_total = 0
+ok "nothing lost" is safe_ddl_log_lost_total = 0
+ok "nothing recovered" is safe_ddl_log_recovered_total = 0
+ok "unchecked is exported, 0 when none" is safe_ddl_last_hour_statements outcome=unchecked = 0
 ok "rows written as log_status() says" is safe_ddl_log_written_total = "$(q "SELECT written FROM safe_ddl.log_status()")"
 lint=$(promtool check metrics <<<"$metrics" 2>&1 | grep '^safe_ddl_')
 ok "promtool finds nothing to say about the safe_ddl metrics" test -z "$lint"
