@@ -19,7 +19,7 @@
 #ifndef SAFE_DDL_H
 #define SAFE_DDL_H
 
-#define SAFE_DDL_VERSION "0.1"
+#define SAFE_DDL_VERSION "0.3"
 
 /* true when the library was loaded through shared_preload_libraries */
 extern bool sddl_preloaded;
