@@ -84,7 +84,8 @@ ALTER TABLE ck.t ADD CONSTRAINT u1 UNIQUE USING INDEX t_a_idx;
 ALTER TABLE ck.t VALIDATE CONSTRAINT t_a_nn;
 $$);
 
--- whole-table operations, partitions, renames
+-- whole-table operations, partitions, renames (later statements know a
+-- renamed table by its new name only)
 SELECT statement_no, command, relation, lock_mode, rewrites_table, scans_table, rule
   FROM safe_ddl.check($$
 VACUUM FULL ck.t;
@@ -95,8 +96,8 @@ REFRESH MATERIALIZED VIEW CONCURRENTLY ck.mv;
 ALTER TABLE ck.pt DETACH PARTITION ck.pt_2;
 ALTER TABLE ck.pt DETACH PARTITION ck.pt_2 CONCURRENTLY;
 ALTER TABLE ck.t RENAME TO t2;
-ALTER TABLE ck.t RENAME COLUMN c TO c2;
-ALTER TABLE ck.t SET UNLOGGED;
+ALTER TABLE ck.t2 RENAME COLUMN c TO c2;
+ALTER TABLE ck.t2 SET UNLOGGED;
 TRUNCATE ck.ref CASCADE;
 $$);
 
