@@ -157,6 +157,7 @@ ALTER TABLE gt.fkc ADD CONSTRAINT fkc_fk FOREIGN KEY (id, k) REFERENCES gt.fkp (
 CREATE TABLE gt.dml (id int PRIMARY KEY, v int, w int);
 INSERT INTO gt.dml SELECT g, g % 10, g FROM generate_series(1, 5000) g;
 ANALYZE gt.dml;
+CREATE TABLE gt.dmlc (id int, dml_id int REFERENCES gt.dml (id));
 
 -- the comparison ----------------------------------------------------------
 CREATE FUNCTION gt.lock_rank(mode text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
@@ -831,7 +832,35 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ALTER TABLE gt.big RENAME TO big2; ALTER TABLE gt.big2 RENAME TO big3; TRUNCATE gt.big3'),
 ('ALTER TABLE gt.big SET SCHEMA gt2; ALTER TABLE gt2.big ALTER COLUMN x TYPE bigint'),
 ('ALTER INDEX gt.big_x RENAME TO big_x2; REINDEX INDEX gt.big_x2'),
-('ALTER TABLE gt.pt_1 RENAME TO pt_one; ALTER TABLE gt.pt DETACH PARTITION gt.pt_one');
+('ALTER TABLE gt.pt_1 RENAME TO pt_one; ALTER TABLE gt.pt DETACH PARTITION gt.pt_one'),
+-- data changes in a migration: ROW EXCLUSIVE on the target, and what
+-- they read
+('UPDATE gt.t SET g = 0 WHERE g IS NULL'),
+('UPDATE gt.t SET g = 0 WHERE g IS NULL; ALTER TABLE gt.t ALTER COLUMN g SET NOT NULL'),
+('UPDATE gt.dml SET w = 0'),
+('UPDATE gt.dml SET w = 0 WHERE id = 10'),
+('UPDATE gt.dml SET w = 0 WHERE id IN (1, 2, 3)'),
+('UPDATE gt.dml SET w = 0 WHERE v = 3'),
+('UPDATE gt.dml d SET w = b.x FROM gt.big b WHERE b.id = d.v'),
+('UPDATE gt.dml SET w = 1 WHERE v IN (SELECT x FROM gt.big)'),
+('DELETE FROM gt.dml WHERE id = 7'),
+('DELETE FROM gt.dml WHERE w > 4000'),
+('DELETE FROM gt.dml'),
+('DELETE FROM gt.dml d USING gt.big b WHERE b.id = d.id'),
+('INSERT INTO gt.dml VALUES (6000, 1, 1)'),
+('INSERT INTO gt.lt SELECT id, a FROM gt.t'),
+('INSERT INTO gt.lt (id) SELECT id FROM gt.big WHERE x < 10'),
+('INSERT INTO gt.dml SELECT id + 10000, x, x FROM gt.big ON CONFLICT (id) DO NOTHING'),
+('UPDATE gt.pt SET v = ''y'''),
+('WITH d AS (DELETE FROM gt.big RETURNING id) INSERT INTO gt.lt SELECT id, 0 FROM d'),
+('CREATE TABLE gt.nt9 (id int, v int); INSERT INTO gt.nt9 SELECT id, x FROM gt.big; UPDATE gt.nt9 SET v = 0'),
+-- foreign keys: an inserted row is checked in the referenced table (ROW
+-- SHARE, through its key); a deleted one is looked for in the referencing
+-- table (ROW SHARE, read whole: no index on its column)
+('INSERT INTO gt.dmlc VALUES (1, 10)'),
+('UPDATE gt.dml SET id = id + 100000 WHERE id = 5'),
+('MERGE INTO gt.dml d USING gt.big b ON d.id = b.id WHEN MATCHED THEN UPDATE SET w = b.x');
+
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

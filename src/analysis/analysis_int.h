@@ -137,6 +137,8 @@ extern void sddl_analyze_seclabel(SddlAnalysis *a, Node *stmt,
 								  SddlAnalysisContext *cxt);
 extern void sddl_analyze_grant(SddlAnalysis *a, Node *stmt,
 							   SddlAnalysisContext *cxt);
+extern void sddl_analyze_modify(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
 
 /*
  * ALTER TABLE (alter_table.c and the alter_*.c files of its subcommands):

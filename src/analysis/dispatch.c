@@ -164,13 +164,18 @@ static const SddlStmtHandler sddl_stmt_handlers[] = {
 	{T_CreatePublicationStmt, sddl_analyze_unknown},
 	{T_AlterPublicationStmt, sddl_analyze_unknown},
 
-	/* not DDL, or runs statements of its own: not analysed */
-	{T_InsertStmt, sddl_analyze_unknown},
-	{T_UpdateStmt, sddl_analyze_unknown},
-	{T_DeleteStmt, sddl_analyze_unknown},
+	/*
+	 * data changes in a migration (modify.c): only check() sees them, the
+	 * hook never analyses them (sddl_is_candidate)
+	 */
+	{T_InsertStmt, sddl_analyze_modify},
+	{T_UpdateStmt, sddl_analyze_modify},
+	{T_DeleteStmt, sddl_analyze_modify},
 #ifdef SDDL_HAVE_MERGE_STMT
-	{T_MergeStmt, sddl_analyze_unknown},
+	{T_MergeStmt, sddl_analyze_modify},
 #endif
+
+	/* not DDL, or runs statements of its own: not analysed */
 	{T_CopyStmt, sddl_analyze_unknown},
 	{T_ExplainStmt, sddl_analyze_unknown},
 	{T_DoStmt, sddl_analyze_unknown},
