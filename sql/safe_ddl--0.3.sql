@@ -290,7 +290,13 @@ REVOKE ALL ON safe_ddl.deferred_queue FROM PUBLIC;
 REVOKE ALL ON SEQUENCE safe_ddl.deferred_queue_id_seq FROM PUBLIC;
 
 -- >>> deferred online builds: statement side (views, DBA controls) ---------
--- (queue inspection view and pause / resume / retry / cancel functions)
+-- defer-stmt: the schemas the client's search_path resolved to when the item
+-- was queued; the worker runs the statement with this search_path, since a
+-- deferred CREATE INDEX keeps the client's text (unqualified functions,
+-- operator classes, collations).
+ALTER TABLE safe_ddl.deferred_queue ADD COLUMN search_path text;
+COMMENT ON COLUMN safe_ddl.deferred_queue.search_path IS
+'the search_path to run the statement with: the schemas the client''s search_path resolved to when it was queued';
 
 -- <<< deferred online builds: statement side ------------------------------
 
