@@ -101,3 +101,101 @@ SELECT id, kind, object_name, statement, state FROM safe_ddl.deferred_queue
 INSERT INTO dfr_orders VALUES (0, -1, 'eu', 1);
 INSERT INTO dfr_orders VALUES (0, 1, 'eu', 5000);
 \set VERBOSITY terse
+
+-- the view: everyone may read it; no worker runs here, so no progress
+SELECT id, kind, database = current_database() AS this_db, relation,
+       object_name, state, attempts, phase
+  FROM safe_ddl.deferred ORDER BY id;
+
+--
+-- Consistency: a statement needing a queued object fails, naming the item
+--
+\set VERBOSITY default
+CREATE INDEX dfr_orders_total_idx ON dfr_orders (region);
+ALTER INDEX dfr_orders_total_idx SET (fillfactor = 50);
+ALTER INDEX dfr_orders_total_idx RENAME TO dfr_other;
+\set VERBOSITY terse
+COMMENT ON INDEX dfr_orders_total_idx IS 'x';
+REINDEX INDEX dfr_orders_total_idx;
+ALTER TABLE dfr_orders ADD CONSTRAINT dfr_u UNIQUE USING INDEX dfr_orders_total_idx;
+ALTER TABLE dfr_orders CLUSTER ON dfr_orders_total_idx;
+ALTER TABLE dfr_orders VALIDATE CONSTRAINT dfr_orders_total_check;
+ALTER TABLE dfr_orders RENAME CONSTRAINT dfr_orders_total_check TO dfr_c;
+-- the queued statements name the table and its columns
+ALTER TABLE dfr_orders RENAME TO dfr_other;
+ALTER TABLE dfr_orders RENAME COLUMN total TO amount;
+CREATE SCHEMA dfr_schema;
+ALTER TABLE dfr_orders SET SCHEMA dfr_schema;
+-- a qualified name finds the item too
+ALTER INDEX public.dfr_orders_total_idx SET (fillfactor = 50);
+-- other statements on the table are not in the way
+ALTER TABLE dfr_orders ADD COLUMN note2 text;
+
+-- an unnamed index does not take the name of a queued build
+RESET safe_ddl.small_table_size;
+CREATE INDEX ON dfr_orders (total);
+SELECT relname FROM pg_class WHERE relname LIKE 'dfr_orders_total%' ORDER BY 1;
+DROP INDEX dfr_orders_total_idx1;
+SET safe_ddl.small_table_size = 0;
+
+-- DROP INDEX of a queued index cancels it; with a real index, drops that
+CREATE INDEX dfr_parent_real_idx ON dfr_parent (id);
+BEGIN;
+SET LOCAL safe_ddl.small_table_size = '1GB';
+DROP INDEX dfr_orders_total_idx, dfr_parent_real_idx;
+SELECT object_name, state, last_error FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT count(*) AS real_left FROM pg_class WHERE relname = 'dfr_parent_real_idx';
+-- DROP CONSTRAINT cancels its validation, DROP TABLE the rest
+ALTER TABLE dfr_orders DROP CONSTRAINT dfr_orders_total_check;
+DROP TABLE dfr_orders;
+SELECT object_name, state, last_error FROM safe_ddl.deferred_queue ORDER BY id;
+ROLLBACK;
+-- all rolled back with the transaction
+SELECT object_name, state FROM safe_ddl.deferred_queue ORDER BY id;
+
+--
+-- DBA controls
+--
+SELECT safe_ddl.deferred_pause(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+-- a paused item is in the way as well
+ALTER INDEX dfr_orders_total_idx SET (fillfactor = 50);
+SELECT safe_ddl.deferred_pause(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT safe_ddl.deferred_resume(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT safe_ddl.deferred_cancel(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+-- a cancelled item is out of the way: its name can be used
+BEGIN;
+CREATE INDEX dfr_orders_total_idx ON dfr_orders (total);
+ROLLBACK;
+SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT object_name, state, attempts, last_error FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx';
+SELECT safe_ddl.deferred_cancel(-1);
+-- only a superuser or the table's owner may steer an item
+CREATE ROLE dfr_other_role;
+SET ROLE dfr_other_role;
+SELECT count(*) FROM safe_ddl.deferred;
+SELECT count(*) FROM safe_ddl.deferred_queue;
+SELECT safe_ddl.deferred_pause(min(id)) FROM safe_ddl.deferred;
+RESET ROLE;
+ALTER TABLE dfr_orders OWNER TO dfr_other_role;
+SET ROLE dfr_other_role;
+SELECT safe_ddl.deferred_pause(id) FROM safe_ddl.deferred
+ WHERE object_name = 'dfr_orders_total_idx';
+RESET ROLE;
+ALTER TABLE dfr_orders OWNER TO CURRENT_USER;
+DROP ROLE dfr_other_role;
+
+-- clean up: DROP TABLE cancels what is left
+DROP TABLE dfr_orders;
+SELECT count(*) AS pending FROM safe_ddl.deferred_queue
+ WHERE state IN ('queued', 'running', 'paused');
+DROP TABLE dfr_parent;
+DROP SCHEMA dfr_schema;

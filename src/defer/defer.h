@@ -54,4 +54,14 @@ extern void sddl_defer_statement(SddlAnalysis *analysis, SddlDecision *decision,
 								 const char *original, SddlLockStats *stats,
 								 SDDL_PROCESS_UTILITY_PARAMS);
 
+/*
+ * Before safe_ddl handles a statement (consistency.c): one that needs an
+ * object a still-queued deferred item will create fails with a message
+ * naming the item; a DROP of such an index, constraint or table cancels
+ * the items.  Returns the statement to handle: pstmt, a modified copy (an
+ * unnamed CREATE INDEX named so as not to take a queued name, a DROP INDEX
+ * without the queued indexes), or NULL when nothing is left to run.
+ */
+extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt);
+
 #endif							/* SAFE_DDL_DEFER_H */

@@ -13,6 +13,7 @@
 #ifndef SAFE_DDL_DEFER_INT_H
 #define SAFE_DDL_DEFER_INT_H
 
+#include "nodes/parsenodes.h"
 #include "nodes/pg_list.h"
 
 /* The queue table, or InvalidOid when this database has none. */
@@ -26,5 +27,13 @@ extern Oid	sddl_defer_queue_relid(void);
  * memory context.
  */
 extern List *sddl_queue_sql(const char *sql, int nargs, const char **args);
+
+/*
+ * The name CREATE INDEX chooses for an index the statement does not name,
+ * as DefineIndex chooses it; with skip_pending, names still-pending
+ * deferred builds will take count as taken (statement.c).
+ */
+extern char *sddl_defer_index_name(IndexStmt *stmt, Oid relid,
+								   bool skip_pending);
 
 #endif							/* SAFE_DDL_DEFER_INT_H */

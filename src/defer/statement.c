@@ -222,11 +222,11 @@ sddl_name_listed(List *names, const char *name)
 	return false;
 }
 
-static char *
-sddl_choose_index_name(IndexStmt *stmt, Oid relid)
+char *
+sddl_defer_index_name(IndexStmt *stmt, Oid relid, bool skip_pending)
 {
 	Oid			nspid = get_rel_namespace(relid);
-	List	   *pending = sddl_pending_index_names(nspid);
+	List	   *pending = skip_pending ? sddl_pending_index_names(nspid) : NIL;
 	char	   *addition;
 	char		modlabel[NAMEDATALEN];
 	int			pass = 0;
@@ -260,7 +260,7 @@ sddl_defer_index(SddlAnalysis *analysis, SddlQueued *q, const char *original)
 	char	   *sql;
 
 	if (name == NULL)
-		name = sddl_choose_index_name(stmt, relid);
+		name = sddl_defer_index_name(stmt, relid, true);
 	else if (OidIsValid(get_relname_relid(name, nspid)) ||
 			 sddl_name_listed(sddl_pending_index_names(nspid), name))
 	{
@@ -278,8 +278,7 @@ sddl_defer_index(SddlAnalysis *analysis, SddlQueued *q, const char *original)
 				OidIsValid(get_relname_relid(name, nspid)) ? 0 :
 				errdetail("A deferred build of safe_ddl.deferred_queue creates an index of that name."));
 	}
-	sql = sddl_deferred_index_sql(original, stmt->idxname ? NULL : name,
-								  sddl_qualified_name(relid));
+	sql = sddl_deferred_index_sql(original, name, sddl_qualified_name(relid));
 	if (sql == NULL)
 		elog(ERROR, "safe_ddl: could not spell the deferred form of: %s",
 			 original);

@@ -87,7 +87,8 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 	if (sddl_leave_alone(pstmt, context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
-	else
+	/* issue 13: what names a deferred object; NULL: nothing left to run */
+	else if ((pstmt = sddl_defer_check_statement(pstmt)) != NULL)
 		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
 							  params, queryEnv, dest, qc);
 }

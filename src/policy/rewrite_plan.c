@@ -175,6 +175,22 @@ sddl_relation_span(const char *sql, const char *kw, int *start, int *end)
 	return true;
 }
 
+/* Does the text after CREATE INDEX start with a name (not with ON)? */
+static bool
+sddl_names_index(const char *rest)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			tok;
+
+	yyscanner = scanner_init(rest, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	tok = core_yylex(&yylval, &yylloc, yyscanner);
+	scanner_finish(yyscanner);
+	return tok != ScanKeywordTokens[ScanKeywordLookup("on", &ScanKeywords)];
+}
+
 char *
 sddl_deferred_index_sql(const char *statement, const char *new_name,
 						const char *qualified_rel)
@@ -197,10 +213,11 @@ sddl_deferred_index_sql(const char *statement, const char *new_name,
 	pos = sddl_after_keyword(sql, "index");
 	if (pos < 0)
 		return NULL;
+	/* "INDEX ON" names no index: name it */
 	return sddl_insert_at(sql, pos,
-						  new_name ? psprintf(" CONCURRENTLY %s",
-											  quote_identifier(new_name)) :
-						  " CONCURRENTLY");
+						  sddl_names_index(sql + pos) ? " CONCURRENTLY" :
+						  psprintf(" CONCURRENTLY %s",
+								   quote_identifier(new_name)));
 }
 
 /* the column list of a UNIQUE / PRIMARY KEY constraint, quoted */

@@ -36,10 +36,9 @@ extern char *sddl_safe_sql(SddlAnalysis *analysis, const char *statement);
 
 /*
  * The deferred form of a CREATE INDEX (issue 13), from its own text: the
- * same statement with CONCURRENTLY, the name new_name when the statement
- * gave none (NULL when it did), and the table written as qualified_rel,
- * since the worker runs it in another session.  NULL when the text does
- * not have the expected shape.
+ * same statement with CONCURRENTLY, named new_name when its text names no
+ * index, and the table written as qualified_rel, since the worker runs it
+ * in another session.  NULL when the text does not have the expected shape.
  */
 extern char *sddl_deferred_index_sql(const char *statement,
 									 const char *new_name,
