@@ -173,6 +173,16 @@ typedef ClusterStmt SddlClusterStmt;
 #if PG_VERSION_NUM >= 180000
 #define SDDL_PG18_LOCKS 1
 #endif
+
+/*
+ * pg_attribute.attstattarget, read with SysCacheGetAttr: int4, -1 for the
+ * default, until 16; int2, NULL for the default, from 17.
+ */
+#if PG_VERSION_NUM >= 170000
+#define SddlDatumGetStatTarget(d) ((int) DatumGetInt16(d))
+#else
+#define SddlDatumGetStatTarget(d) ((int) DatumGetInt32(d))
+#endif
 /* -- end of analysis layer -- */
 
 /* -- lock waits (src/lockwait.c) -- */

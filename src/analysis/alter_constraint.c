@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/index.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -337,7 +338,7 @@ sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	{
 		sddl_at_apply(st, mode, false, true,
 					  st->relkind == RELKIND_PARTITIONED_TABLE);
-		sddl_add_rel(st->a, form->confrelid, RowShareLock, false, false);
+		sddl_add_referenced_validated(st->a, form->confrelid, RowShareLock);
 	}
 	else
 		sddl_at_apply(st, mode, false, true, !form->connoinherit);
@@ -366,6 +367,25 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	if (form->contype == CONSTRAINT_FOREIGN)
 		sddl_add_tree(st->a, form->confrelid, AccessExclusiveLock, false,
 					  false, true);
+	/*
+	 * The index of a key or exclusion constraint is dropped with it, and
+	 * so are the indexes attached to it on the partitions, each taking
+	 * its table along.
+	 */
+	if (form->contype == CONSTRAINT_PRIMARY ||
+		form->contype == CONSTRAINT_UNIQUE ||
+		form->contype == CONSTRAINT_EXCLUSION)
+	{
+		sddl_add_rel(st->a, form->conindid, AccessExclusiveLock, false,
+					 false);
+		foreach(lc, sddl_inheritors(form->conindid))
+		{
+			sddl_add_rel(st->a, lfirst_oid(lc), AccessExclusiveLock, false,
+						 false);
+			sddl_add_rel(st->a, IndexGetRelation(lfirst_oid(lc), true),
+						 AccessExclusiveLock, false, false);
+		}
+	}
 	if ((form->contype == CONSTRAINT_PRIMARY ||
 		 form->contype == CONSTRAINT_UNIQUE) && cmd->behavior == DROP_CASCADE)
 	{

@@ -71,12 +71,17 @@ typedef struct SddlRelation
 	char	   *nspname;
 	char	   *relname;
 	LOCKMODE	lockmode;		/* strongest mode the statement takes on it */
-	bool		rewrites;		/* new relfilenode for it or its indexes */
+	bool		rewrites;		/* new relfilenode for it or its indexes
+								 * (a partitioned table: for one of its
+								 * partitions); never set for sequences */
 	bool		scans;			/* reads the whole relation: rewrite,
-								 * validation, index build, the query of
-								 * CREATE TABLE AS / REFRESH; never set for
-								 * indexes and sequences, nor for the table a
-								 * foreign key references (it is probed) */
+								 * validation (on both sides of a foreign
+								 * key), index build, the query of CREATE
+								 * TABLE AS / REFRESH / DML, ANALYZE of a
+								 * table no bigger than its sample (a
+								 * partitioned table: of one of its
+								 * partitions); never set for indexes and
+								 * sequences */
 
 	/* catalog facts */
 	bool		is_new;			/* created in the current transaction, or
@@ -160,6 +165,8 @@ typedef struct SddlAnalysis
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */
+	List	   *renamed;		/* the context's renamed relations when the
+								 * statement was analysed (SddlRenamed *) */
 } SddlAnalysis;
 
 /*
@@ -170,7 +177,23 @@ typedef struct SddlAnalysis
 typedef struct SddlAnalysisContext
 {
 	List	   *created_names;	/* RangeVar * created earlier in the input */
+	List	   *renamed;		/* SddlRenamed *: pre-existing relations
+								 * renamed or moved to another schema
+								 * earlier in the input (filled by the
+								 * analysis itself) */
 } SddlAnalysisContext;
+
+/*
+ * A pre-existing relation renamed (RENAME TO) or moved (SET SCHEMA) by an
+ * earlier statement of the same check() input: later statements find it
+ * under its new name only, and rows and hints use that name.
+ */
+typedef struct SddlRenamed
+{
+	Oid			relid;
+	char	   *nspname;		/* its schema now */
+	char	   *relname;		/* its name now */
+} SddlRenamed;
 
 /*
  * Cheap test, no catalog access: can this statement kind ever need

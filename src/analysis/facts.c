@@ -44,17 +44,6 @@
 #include "analysis/analysis_int.h"
 #include "compat.h"
 
-/*
- * Find the one relation a statement names, without locking it.
- */
-static Oid
-sddl_rangevar_oid(RangeVar *rv)
-{
-	if (rv == NULL)
-		return InvalidOid;
-	return RangeVarGetRelid(rv, NoLock, true);
-}
-
 static bool
 sddl_is_user_relation(Oid relid)
 {
@@ -447,7 +436,10 @@ sddl_online_facts(SddlAnalysis *analysis)
 	o->form = SDDL_ONLINE_NONE;
 
 	rv = sddl_online_target(analysis->stmt);
-	o->relid = sddl_rangevar_oid(rv);
+	/* a relation renamed earlier in the check() input: by its new name */
+	sddl_use_renamed(analysis->renamed);
+	o->relid = rv ? sddl_lookup_rangevar(rv) : InvalidOid;
+	sddl_use_renamed(NIL);
 	if (!OidIsValid(o->relid))
 		return o;
 	/* REFRESH of any materialized view; the rest on user relations only */
@@ -466,5 +458,16 @@ sddl_online_facts(SddlAnalysis *analysis)
 	o->relname = get_rel_name(o->relid);
 	if (o->nspname == NULL || o->relname == NULL)
 		elog(ERROR, "cache lookup failed for relation %u", o->relid);
+	sddl_use_renamed(analysis->renamed);
+	{
+		const SddlRenamed *ren = sddl_renamed_entry(o->relid);
+
+		if (ren != NULL)
+		{
+			o->nspname = pstrdup(ren->nspname);
+			o->relname = pstrdup(ren->relname);
+		}
+	}
+	sddl_use_renamed(NIL);
 	return o;
 }

@@ -31,10 +31,12 @@
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
+#include "commands/vacuum.h"
 #include "nodes/parsenodes.h"
 #include "replication/slot.h"
 #include "utils/fmgroids.h"
@@ -56,6 +58,18 @@
 #define SDDL_REINDEX_SYSTEM_RELKINDS "r"
 #define SDDL_VACUUM_RELKINDS	"rmt"
 #define SDDL_ANALYZE_RELKINDS	"rmp"
+
+/* A statistics target of a pg_attribute row, the default for "unset". */
+static int
+sddl_stat_target(HeapTuple atttup)
+{
+	bool		isnull;
+	Datum		d = SysCacheGetAttr(ATTNUM, atttup,
+									Anum_pg_attribute_attstattarget, &isnull);
+	int			target = isnull ? -1 : SddlDatumGetStatTarget(d);
+
+	return target < 0 ? default_statistics_target : target;
+}
 
 /* The boolean value of a DefElem option list entry, false if absent. */
 static bool
@@ -224,8 +238,9 @@ sddl_reindex_index(SddlAnalysis *a, Oid relid, LOCKMODE heapmode,
 
 		if (get_rel_relkind(idx) != RELKIND_INDEX)
 			continue;
+		/* the table's index storage is new: the table counts as rewritten */
 		heap = sddl_add_rel(a, IndexGetRelation(idx, true), heapmode,
-							false, true);
+							true, true);
 		sddl_add_rel(a, idx, idxmode, true, true);
 		if (!a->concurrent)
 			sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, SDDL_NO_CMD_INDEX,
@@ -441,6 +456,104 @@ sddl_repack_online_target(Node *node)
 }
 
 /*
+ * ANALYZE's sample size for a relation (do_analyze_rel): 300 rows per
+ * unit of the largest statistics target among the columns it analyses
+ * (the column's own target, or default_statistics_target), and, when no
+ * column list is given, among the expression columns of its indexes; at
+ * least 100.  A column whose target is 0 is not analysed.
+ */
+static int
+sddl_analyze_sample_rows(Oid relid, List *va_cols)
+{
+	int			targrows = 100;
+	int			natts = 0;
+	HeapTuple	ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	ListCell   *lc;
+
+	if (HeapTupleIsValid(ct))
+	{
+		natts = ((Form_pg_class) GETSTRUCT(ct))->relnatts;
+		ReleaseSysCache(ct);
+	}
+
+	for (AttrNumber attnum = 1; attnum <= natts; attnum++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+										 Int16GetDatum(attnum));
+		Form_pg_attribute att;
+
+		if (!HeapTupleIsValid(at))
+			continue;
+		att = (Form_pg_attribute) GETSTRUCT(at);
+		if (!att->attisdropped &&
+			(va_cols == NIL ||
+			 list_member(va_cols, makeString(NameStr(att->attname)))))
+			targrows = Max(targrows, 300 * sddl_stat_target(at));
+		ReleaseSysCache(at);
+	}
+	if (va_cols != NIL)
+		return targrows;
+
+	foreach(lc, sddl_catalog_indexes(relid))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
+
+		for (int i = 0; i < ind->indnatts; i++)
+		{
+			HeapTuple	at;
+
+			if (ind->indkey.values[i] != 0)
+				continue;		/* a plain column, analysed with the table */
+			at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(ind->indexrelid),
+								 Int16GetDatum(i + 1));
+			if (!HeapTupleIsValid(at))
+				continue;
+			targrows = Max(targrows, 300 * sddl_stat_target(at));
+			ReleaseSysCache(at);
+		}
+	}
+	return targrows;
+}
+
+/*
+ * Does ANALYZE read every block of the relation?  It samples as many
+ * blocks as its sample has rows (BlockSampler), so a relation with no more
+ * blocks than that is read whole.  "blocks_of" is the relation whose size
+ * counts: the relation itself, or, for the inheritance sample of a parent,
+ * the parent's tree.
+ */
+static bool
+sddl_analyze_reads_all(Oid relid, List *va_cols, int64 bytes)
+{
+	return bytes / BLCKSZ <= sddl_analyze_sample_rows(relid, va_cols);
+}
+
+/* The size of a relation and everything that inherits from it. */
+static int64
+sddl_tree_bytes(Oid relid)
+{
+	int64		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		total += sddl_relation_bytes(lfirst_oid(lc),
+									 get_rel_relkind(lfirst_oid(lc)));
+	return total;
+}
+
+/* Does ANALYZE (or VACUUM ANALYZE) of this relation alone read it whole? */
+static bool
+sddl_analyze_reads_own(Oid relid, List *va_cols)
+{
+	char		relkind = get_rel_relkind(relid);
+
+	if (!RELKIND_HAS_STORAGE(relkind))
+		return false;
+	return sddl_analyze_reads_all(relid, va_cols,
+								  sddl_relation_bytes(relid, relkind));
+}
+
+/*
  * From PostgreSQL 18, VACUUM and ANALYZE process the inheritance children
  * of a table named without ONLY as if they were named too.
  */
@@ -473,7 +586,9 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		foreach(lc, sddl_relations_in(InvalidOid, true, false,
 									  vacuum ? SDDL_VACUUM_RELKINDS :
 									  SDDL_ANALYZE_RELKINDS))
-			sddl_add_rel(a, lfirst_oid(lc), mode, full, vacuum);
+			sddl_add_rel(a, lfirst_oid(lc), mode, full,
+						 vacuum || (analyze &&
+									sddl_analyze_reads_own(lfirst_oid(lc), NIL)));
 		return;
 	}
 
@@ -482,16 +597,28 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		VacuumRelation *vrel = (VacuumRelation *) lfirst(lc);
 		Oid			relid = sddl_lookup_rangevar(vrel->relation);
 		SddlRelation *r;
+		bool		tree_read = false;
 
 		if (!OidIsValid(relid))
 			continue;
-		r = sddl_add_rel(a, relid, mode, full, vacuum);
+		r = sddl_add_rel(a, relid, mode, full,
+						 vacuum || (analyze &&
+									sddl_analyze_reads_own(relid, vrel->va_cols)));
 		/* 19: REPACK (CONCURRENTLY) does the same online */
 		if (full && relid == online)
 			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REPACK,
 							 SDDL_NO_CMD_INDEX, "VACUUM FULL");
 		else if (full)
 			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX, NULL);
+
+		/*
+		 * The statistics of a parent sample its whole tree, each child in
+		 * proportion to its size: all of it when the tree has no more
+		 * blocks than the parent's sample has rows.
+		 */
+		if (analyze && vrel->relation->inh && has_subclass(relid))
+			tree_read = sddl_analyze_reads_all(relid, vrel->va_cols,
+											   sddl_tree_bytes(relid));
 
 		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ||
 			sddl_vacuum_children_named(vrel, relid))
@@ -501,9 +628,13 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 			foreach(lc2, sddl_inheritors(relid))
 			{
-				SddlRelation *p = sddl_add_rel(a, lfirst_oid(lc2), mode, full,
-											   vacuum);
+				Oid			child = lfirst_oid(lc2);
+				SddlRelation *p;
 
+				p = sddl_add_rel(a, child, mode, full,
+								 vacuum || tree_read ||
+								 (analyze &&
+								  sddl_analyze_reads_own(child, vrel->va_cols)));
 				if (full && p && RELKIND_HAS_STORAGE(p->relkind))
 					sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX,
 									 NULL);
@@ -512,7 +643,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		else if (analyze && vrel->relation->inh && has_subclass(relid))
 		{
 			/* inheritance statistics sample the children */
-			sddl_add_tree(a, relid, AccessShareLock, false, false, false);
+			sddl_add_tree(a, relid, AccessShareLock, false, tree_read, false);
 		}
 	}
 }
@@ -762,10 +893,15 @@ sddl_analyze_refresh(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	 * CONCURRENTLY runs inside a transaction block and a subtransaction:
 	 * a->concurrent stays false.
 	 */
-	r = sddl_add_rangevar(a, cxt, stmt->relation, mode, !stmt->concurrent,
+	r = sddl_add_rangevar(a, cxt, stmt->relation, mode,
+						  !stmt->concurrent && !stmt->skipData,
 						  !stmt->skipData);
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
+	/* WITH NO DATA: new, empty storage; nothing is read */
+	if (stmt->skipData && !stmt->concurrent &&
+		RELKIND_HAS_STORAGE(r->relkind))
+		r->rewrites = true;
 	if (!stmt->skipData)
 		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)
