@@ -30,7 +30,10 @@
  * before it can leave it (INVALID indexes appearing on a table) or right
  * after it (a NOT VALID constraint).  On any error or cancel, the
  * transaction is aborted, a fresh one runs the undo actions, and the
- * original error is re-thrown.
+ * original error is re-thrown.  The undo tolerates what another session
+ * dropped meanwhile (IF EXISTS, names looked up again): after a concurrent
+ * DROP TABLE there is nothing left to undo, and the user gets PostgreSQL's
+ * own error from the step that found the table gone.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -97,7 +100,10 @@ typedef struct SddlStepArgs
 #define SDDL_SET_NOT_NULL_STEPS 4
 #define SDDL_UNIQUE_STEPS 2
 
-/* The quoted, schema-qualified name of a relation. */
+/*
+ * The quoted, schema-qualified name of a relation, or NULL when it is gone
+ * (dropped by another session since we looked it up).
+ */
 static char *
 sddl_qualified_name(Oid relid)
 {
@@ -105,7 +111,7 @@ sddl_qualified_name(Oid relid)
 	char	   *rel = get_rel_name(relid);
 
 	if (nsp == NULL || rel == NULL)
-		elog(ERROR, "cache lookup failed for relation %u", relid);
+		return NULL;
 	return quote_qualified_identifier(nsp, rel);
 }
 
@@ -318,12 +324,13 @@ sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
 		foreach(lc2, now)
 		{
 			Oid			idx = lfirst_oid(lc2);
+			char	   *name;
 			char	   *sql;
 
-			if (list_member_oid(u->before, idx))
-				continue;
-			sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
-						   sddl_qualified_name(idx));
+			if (list_member_oid(u->before, idx) ||
+				(name = sddl_qualified_name(idx)) == NULL)
+				continue;		/* not ours, or dropped with its table */
+			sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name);
 			sddl_run_sql(sql, NULL, NULL);
 			/* the drop committed: start from a fresh transaction state */
 			MemoryContextSwitchTo(rw->cxt);
@@ -535,7 +542,7 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 		name = sddl_constraint_name(conoid);
 		if (name == NULL)
 			continue;
-		sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+		sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 								   rel, quote_identifier(name)));
 		added = lappend(added, MemoryContextStrdup(rw->cxt, name));
 	}
@@ -566,7 +573,7 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	rw->relname = MemoryContextStrdup(rw->cxt, o->relname);
 
 	sddl_run_sql(list_nth(steps, 0), NULL, rw->stats);
-	sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+	sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 							   rel, quote_identifier(o->new_name)));
 	rw->helper = MemoryContextStrdup(rw->cxt, o->new_name);
 	sddl_commit(rw);
@@ -621,8 +628,16 @@ sddl_steps_unique(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_undo_new_invalid_indexes(rw, o->index_tables);
 	sddl_check_constraint_name(o);
 	sddl_run_sql(list_nth(steps, 0), NULL, NULL);
-	/* the index now exists and is ours: drop it if attaching fails */
-	MemoryContextSwitchTo(rw->cxt);
+
+	/*
+	 * The index now exists and is ours: drop it if attaching fails.  Commit
+	 * the build's last transaction (its pg_index update marking the index
+	 * valid) before waiting for the next step's lock: holding it open, we
+	 * would make a session that drops the table meanwhile wait for our
+	 * transaction while we wait for its lock, a cycle our polling hides from
+	 * the deadlock detector.
+	 */
+	sddl_commit(rw);
 	sddl_undo_sql(rw, drop);
 	sddl_run_sql(list_nth(steps, 1), args->qc, rw->stats);
 }
