@@ -62,6 +62,7 @@
 
 #include "compat.h"
 #include "exec/chain.h"
+#include "exec/journal.h"
 #include "exec/rewrite.h"
 
 /* One way to undo part of a rewrite. */
@@ -84,6 +85,9 @@ typedef struct SddlRewrite
 	/* hint for a failure that cannot be undone, or NULL */
 	char	   *unfinished_hint;
 	SddlLockStats *stats;		/* lock waits of the steps, for the log */
+	/* the rewrite journal (journal.h): what the entries share, their ids */
+	SddlJournalEntry journal;
+	List	   *journaled;		/* int64 *, ids of the rows written */
 } SddlRewrite;
 
 /* What the steps need of the hook's call, besides the statement's copy. */
@@ -305,6 +309,47 @@ sddl_undo_new_invalid_indexes(SddlRewrite *rw, List *relids)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Journal what the next step creates (journal.h), in the current
+ * transaction: kind and object_name as rewrite_journal names them; for an
+ * index, the table's INVALID indexes now, which are not ours.
+ */
+static void
+sddl_journal(SddlRewrite *rw, const char *kind, const char *object_name)
+{
+	SddlJournalEntry e = rw->journal;
+	int64		id;
+
+	e.kind = kind;
+	e.object_name = object_name;
+	if (strcmp(kind, "index") == 0 || strcmp(kind, "unique_index") == 0)
+		e.invalid_before = sddl_invalid_indexes(e.relid);
+	id = sddl_journal_add(&e);
+	if (id != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rw->cxt);
+		int64	   *p = palloc(sizeof(int64));
+
+		*p = id;
+		rw->journaled = lappend(rw->journaled, p);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
+ * The steps are over (done, or undone): delete their journal rows in the
+ * current transaction, which commits them with what finished the steps.
+ */
+static void
+sddl_journal_done(SddlRewrite *rw)
+{
+	ListCell   *lc;
+
+	foreach(lc, rw->journaled)
+		sddl_journal_remove(*(int64 *) lfirst(lc));
+	rw->journaled = NIL;
+}
+
 /* Run one undo action in the current (fresh) transaction. */
 static void
 sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
@@ -348,6 +393,7 @@ static void
 sddl_undo_all(SddlRewrite *rw)
 {
 	ListCell   *lc;
+	volatile bool all_undone = true;
 
 	AbortCurrentTransaction();
 	StartTransactionCommand();
@@ -372,6 +418,7 @@ sddl_undo_all(SddlRewrite *rw)
 			AbortCurrentTransaction();
 			StartTransactionCommand();
 			MemoryContextSwitchTo(rw->cxt);
+			all_undone = false;
 			ereport(WARNING,
 					(errmsg("safe_ddl could not undo a step of its rewrite: %s",
 							edata->message),
@@ -379,6 +426,16 @@ sddl_undo_all(SddlRewrite *rw)
 					 errhint("Drop what it left behind by hand: INVALID indexes (pg_index.indisvalid = false) with DROP INDEX CONCURRENTLY, NOT VALID constraints (pg_constraint.convalidated = false) with ALTER TABLE ... DROP CONSTRAINT.")));
 		}
 		PG_END_TRY();
+	}
+
+	/*
+	 * Nothing left behind: forget the journal rows.  Otherwise they stay,
+	 * for safe_ddl.recover_rewrites() to retry once this session has ended.
+	 */
+	if (all_undone && rw->journaled != NIL)
+	{
+		sddl_journal_done(rw);
+		sddl_commit(rw);
 	}
 }
 
@@ -505,8 +562,17 @@ sddl_steps_concurrently(SddlRewrite *rw, const SddlOnlineFacts *o,
 	}
 	if (o->index_tables != NIL)
 		sddl_undo_new_invalid_indexes(rw, o->index_tables);
+
+	/*
+	 * The build's first internal commit makes the journal row durable with
+	 * the INVALID index; the row is deleted in the build's last
+	 * transaction, which marks the index valid.
+	 */
+	if (o->form == SDDL_ONLINE_CREATE_INDEX)
+		sddl_journal(rw, "index", ((IndexStmt *) node)->idxname);
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, NULL);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -544,6 +610,7 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 			continue;
 		sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 								   rel, quote_identifier(name)));
+		sddl_journal(rw, "not_valid", name);
 		added = lappend(added, MemoryContextStrdup(rw->cxt, name));
 	}
 	sddl_commit(rw);
@@ -551,6 +618,7 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 		sddl_run_sql(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
 							  rel, quote_identifier((char *) lfirst(lc))),
 					 NULL, rw->stats);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -576,6 +644,7 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 							   rel, quote_identifier(o->new_name)));
 	rw->helper = MemoryContextStrdup(rw->cxt, o->new_name);
+	sddl_journal(rw, "helper_check", o->new_name);
 	sddl_commit(rw);
 	sddl_run_sql(list_nth(steps, 1), NULL, rw->stats);
 	sddl_commit(rw);
@@ -583,6 +652,7 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, rw->stats);
 	sddl_run_sql(list_nth(steps, 3), NULL, rw->stats);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -627,6 +697,8 @@ sddl_steps_unique(SddlRewrite *rw, const SddlOnlineFacts *o,
 																   o->new_name)));
 	sddl_undo_new_invalid_indexes(rw, o->index_tables);
 	sddl_check_constraint_name(o);
+	/* durable with the index's catalog entry, deleted once it is attached */
+	sddl_journal(rw, "unique_index", o->new_name);
 	sddl_run_sql(list_nth(steps, 0), NULL, NULL);
 
 	/*
@@ -640,6 +712,7 @@ sddl_steps_unique(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_commit(rw);
 	sddl_undo_sql(rw, drop);
 	sddl_run_sql(list_nth(steps, 1), args->qc, rw->stats);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -696,6 +769,12 @@ sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
 	args.queryEnv = queryEnv;
 	args.qc = qc;
 	args.safe_sql = stats->rewritten_to;
+	rw->journal.relid = o->relid;
+	rw->journal.relation = quote_qualified_identifier(o->nspname, o->relname);
+	rw->journal.nspname = o->nspname;
+	rw->journal.command = CreateCommandName(pstmt->utilityStmt);
+	rw->journal.statement = stats->statement;
+	rw->journal.rewritten_to = stats->rewritten_to;
 
 	PG_TRY();
 	{
