@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/xact.h"
 
 #include "exec/chain.h"
 #include "exec/executor.h"
@@ -50,12 +51,18 @@ sddl_executor_define_gucs(void)
  * ones that call PreventInTransactionBlock, which refuse subtransactions
  * and most of which commit internally (the analysis knows which: REINDEX
  * of a partitioned table or of a schema, VACUUM, ...), nor the
- * CONCURRENTLY forms, which wait for their locks their own way.  Those run
- * as given, never wrapped.
+ * CONCURRENTLY forms, which wait for their locks their own way.  Nor one
+ * that PostgreSQL refuses at top level outside a transaction block
+ * (RequireTransactionBlock: LOCK TABLE), which takes a subtransaction for
+ * a block: wrapped, it would run instead of failing.  Those run as given,
+ * never wrapped.
  */
 static bool
-sddl_can_wrap(const SddlAnalysis *analysis)
+sddl_can_wrap(const SddlAnalysis *analysis, ProcessUtilityContext context)
 {
+	if (analysis->requires_transaction_block &&
+		context == PROCESS_UTILITY_TOPLEVEL && !IsTransactionBlock())
+		return false;
 	return !analysis->concurrent && !analysis->no_transaction_block;
 }
 
@@ -111,7 +118,7 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 	stats->attempts = 1;
 	stats->wait_ms = 0;
 
-	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis) &&
+	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis, context) &&
 		!IsInParallelMode())
 		targets = sddl_lock_targets(analysis->relations);
 
