@@ -42,7 +42,8 @@ suite_of() {
 inner_env() {
     local v
     inner=(SDDL_PG_RUN=1 PG_MAJOR="$1" PG_CONFIG="/usr/lib/postgresql/$1/bin/pg_config")
-    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS SDDL_PGREGRESS SDDL_PGREGRESS_MODES SDDL_PGREGRESS_JOBS; do
+    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS SDDL_PGREGRESS SDDL_PGREGRESS_MODES \
+        SDDL_PGREGRESS_JOBS SDDL_PGREGRESS_VERSIONS SDDL_VALGRIND; do
         [ -n "${!v:-}" ] && inner+=("$v=${!v}")
     done
 }
