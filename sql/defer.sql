@@ -102,6 +102,14 @@ INSERT INTO dfr_orders VALUES (0, -1, 'eu', 1);
 INSERT INTO dfr_orders VALUES (0, 1, 'eu', 5000);
 \set VERBOSITY terse
 
+-- safe_ddl.check() says what a transaction block would defer
+SELECT statement_no, command, relation, action, rule, message
+  FROM safe_ddl.check($$BEGIN;
+CREATE INDEX dfr_orders_region_idx ON dfr_orders (region);
+CREATE UNIQUE INDEX dfr_orders_id_key ON dfr_orders (id);
+ALTER TABLE dfr_orders ADD CONSTRAINT dfr_c CHECK (total < 1000);
+COMMIT;$$) WHERE relation IS NOT NULL ORDER BY 1;
+
 -- the view: everyone may read it; no worker runs here, so no progress
 SELECT id, kind, database = current_database() AS this_db, relation,
        object_name, state, attempts, phase

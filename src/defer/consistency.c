@@ -297,7 +297,7 @@ sddl_check_drop(SddlCheck *c, DropStmt *stmt)
 		c->pstmt = NULL;
 		return;
 	}
-	c->pstmt = copyObject(c->pstmt);
+	c->pstmt = (PlannedStmt *) copyObjectImpl(c->pstmt);
 	((DropStmt *) c->pstmt->utilityStmt)->objects = keep;
 }
 
@@ -426,7 +426,7 @@ sddl_check_body(void *arg)
 
 					if (strcmp(chosen, sddl_defer_index_name(stmt, relid, false)) != 0)
 					{
-						c->pstmt = copyObject(c->pstmt);
+						c->pstmt = (PlannedStmt *) copyObjectImpl(c->pstmt);
 						((IndexStmt *) c->pstmt->utilityStmt)->idxname = chosen;
 					}
 				}
