@@ -94,7 +94,7 @@ ALTER TABLE dfr_orders ADD CONSTRAINT dfr_orders_total_check CHECK (total >= 0);
 ALTER TABLE dfr_orders ADD FOREIGN KEY (parent_id) REFERENCES dfr_parent (id);
 COMMIT;
 SELECT conname, convalidated FROM pg_constraint
- WHERE conrelid = 'dfr_orders'::regclass ORDER BY 1;
+ WHERE conrelid = 'dfr_orders'::regclass AND contype IN ('c', 'f') ORDER BY 1;
 SELECT id, kind, object_name, statement, state FROM safe_ddl.deferred_queue
  WHERE kind = 'validation' ORDER BY id;
 -- the NOT VALID constraint holds for new rows at once
@@ -136,6 +136,11 @@ CREATE SCHEMA dfr_schema;
 ALTER TABLE dfr_orders SET SCHEMA dfr_schema;
 -- a qualified name finds the item too
 ALTER INDEX public.dfr_orders_total_idx SET (fillfactor = 50);
+-- the break-glass lets it through, with a WARNING
+BEGIN;
+SET LOCAL safe_ddl.mode = observe;
+ALTER TABLE dfr_orders RENAME COLUMN region TO area;
+ROLLBACK;
 -- other statements on the table are not in the way
 ALTER TABLE dfr_orders ADD COLUMN note2 text;
 

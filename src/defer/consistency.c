@@ -10,7 +10,9 @@
  * statement fail later (a RENAME of the table it names, a second index of
  * the same name).  Such a statement fails with a message naming the item
  * and the fix instead; a DROP of the index, of the constraint or of the
- * table cancels the items it makes pointless.
+ * table cancels the items it makes pointless.  In observe mode (and under
+ * its break-glass SET LOCAL) the refusals are WARNINGs: the statement runs,
+ * and the queued item may fail later.
  *
  * Only items still queued or paused count: a running item is the worker's,
  * its index exists (INVALID while it is built), and PostgreSQL's own locks
@@ -505,8 +507,9 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 		ereport(NOTICE,
 				errmsg("safe_ddl cancelled deferred item %s",
 					   (char *) lfirst(lc)));
+	/* observe mode, and its break-glass, refuse nothing: they warn */
 	if (c.errmsg != NULL)
-		ereport(ERROR,
+		ereport(sddl_mode == SDDL_MODE_ENFORCE ? ERROR : WARNING,
 				errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				errmsg_internal("%s", c.errmsg),
 				errdetail_internal("%s", c.errdetail),
