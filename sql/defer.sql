@@ -156,6 +156,13 @@ CREATE INDEX dfr_parent_real_idx ON dfr_parent (id);
 BEGIN;
 SET LOCAL safe_ddl.small_table_size = '1GB';
 DROP INDEX dfr_orders_total_idx, dfr_parent_real_idx;
+SAVEPOINT s;
+-- a DROP INDEX of queued indexes only runs nothing else
+SET LOCAL safe_ddl.small_table_size = 0;
+CREATE INDEX dfr_orders_region_idx ON dfr_orders (region);
+DROP INDEX dfr_orders_region_idx;
+SELECT state FROM safe_ddl.deferred_queue WHERE object_name = 'dfr_orders_region_idx';
+ROLLBACK TO s;
 SELECT object_name, state, last_error FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
 SELECT count(*) AS real_left FROM pg_class WHERE relname = 'dfr_parent_real_idx';
@@ -182,9 +189,12 @@ SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
 SELECT safe_ddl.deferred_cancel(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
--- a cancelled item is out of the way: its name can be used
+-- a cancelled item is out of the way: its name can be used, and then the
+-- item cannot be retried while the new one is pending
 BEGIN;
 CREATE INDEX dfr_orders_total_idx ON dfr_orders (total);
+SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx' AND state = 'cancelled';
 ROLLBACK;
 SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';

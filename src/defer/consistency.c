@@ -34,6 +34,7 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -62,6 +63,8 @@ typedef struct SddlCheck
 	char	   *errhint;
 	/* out: NOTICEs of cancelled items */
 	List	   *notices;
+	/* out: what a statement left with nothing to run was done as */
+	StringInfoData done_as;
 } SddlCheck;
 
 #define SDDL_PENDING_STATES "'{queued,paused}'"
@@ -290,6 +293,8 @@ sddl_check_drop(SddlCheck *c, DropStmt *stmt)
 		}
 		c->notices = list_concat(c->notices,
 								 sddl_cancel(p->id, InvalidOid, "cancelled: DROP INDEX"));
+		appendStringInfo(&c->done_as, "%sSELECT safe_ddl.deferred_cancel(%s);",
+						 c->done_as.len > 0 ? "\n" : "", p->id);
 		changed = true;
 	}
 	if (!changed)
@@ -470,7 +475,7 @@ sddl_check_body(void *arg)
 }
 
 PlannedStmt *
-sddl_defer_check_statement(PlannedStmt *pstmt)
+sddl_defer_check_statement(PlannedStmt *pstmt, char **done_as)
 {
 	SddlCheck	c = {0};
 	ErrorData  *edata;
@@ -497,6 +502,7 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 	 * as if nothing were queued.
 	 */
 	c.pstmt = pstmt;
+	initStringInfo(&c.done_as);
 	if ((edata = sddl_subxact_try(sddl_check_body, &c, true)) != NULL)
 	{
 		elog(DEBUG1, "safe_ddl: could not check the deferred-build queue: %s",
@@ -514,5 +520,7 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 				errmsg_internal("%s", c.errmsg),
 				errdetail_internal("%s", c.errdetail),
 				errhint("%s", c.errhint));
+	if (c.pstmt == NULL)
+		*done_as = c.done_as.data;
 	return c.pstmt;
 }
