@@ -62,7 +62,58 @@ REVOKE ALL ON safe_ddl.deferred_queue FROM PUBLIC;
 REVOKE ALL ON SEQUENCE safe_ddl.deferred_queue_id_seq FROM PUBLIC;
 
 -- >>> deferred online builds: statement side (views, DBA controls) ---------
--- (queue inspection view and pause / resume / retry / cancel functions)
+-- defer-stmt: the schemas the client's search_path resolved to when the item
+-- was queued; the worker runs the statement with this search_path, since a
+-- deferred CREATE INDEX keeps the client's text (unqualified functions,
+-- operator classes, collations).
+ALTER TABLE safe_ddl.deferred_queue ADD COLUMN search_path text;
+COMMENT ON COLUMN safe_ddl.deferred_queue.search_path IS
+'the search_path to run the statement with: the schemas the client''s search_path resolved to when it was queued';
+
+-- defer-stmt: the queue as users see it, with the progress of a running build
+CREATE VIEW safe_ddl.deferred AS
+SELECT q.id, q.kind,
+       pg_catalog.current_database()::text AS database,
+       q.relation, q.object_name, q.statement, q.original,
+       q.queued_by, q.application_name, q.state, q.attempts,
+       q.last_sqlstate, q.last_error,
+       q.queued_at, q.next_attempt_at, q.started_at, q.finished_at,
+       q.worker_pid,
+       p.phase, p.blocks_done, p.blocks_total, p.tuples_done, p.tuples_total
+  FROM safe_ddl.deferred_queue q
+  LEFT JOIN pg_catalog.pg_stat_progress_create_index p
+    ON q.state OPERATOR(pg_catalog.=) 'running'
+   AND p.pid OPERATOR(pg_catalog.=) q.worker_pid;
+COMMENT ON VIEW safe_ddl.deferred IS
+'the deferred online builds of this database (safe_ddl.defer): what is queued, by whom, its state, attempts, last error, timings, and the progress of a running index build';
+GRANT SELECT ON safe_ddl.deferred TO PUBLIC;
+
+-- defer-stmt: DBA controls; a superuser or a member of the role owning the
+-- item's table (checked inside), so executable by PUBLIC
+CREATE FUNCTION safe_ddl.deferred_pause(id bigint) RETURNS text
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_pause'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION safe_ddl.deferred_pause(bigint) IS
+'pause a queued deferred item: the worker leaves it alone until deferred_resume(); returns the new state';
+CREATE FUNCTION safe_ddl.deferred_resume(id bigint) RETURNS text
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_resume'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION safe_ddl.deferred_resume(bigint) IS
+'queue a paused deferred item again; returns the new state';
+CREATE FUNCTION safe_ddl.deferred_retry(id bigint) RETURNS text
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_retry'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION safe_ddl.deferred_retry(bigint) IS
+'queue a failed or cancelled deferred item again, its attempts and last error cleared; returns the new state';
+CREATE FUNCTION safe_ddl.deferred_cancel(id bigint) RETURNS text
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_cancel'
+LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION safe_ddl.deferred_cancel(bigint) IS
+'cancel a queued, paused or failed deferred item: it is never built (a NOT VALID constraint stays NOT VALID); returns the new state';
+
+-- defer-stmt: the outcome of a client's deferred statement
+COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
+'allowed, warned, rewritten, rejected, deferred (queued under safe_ddl.defer: rewritten_to holds what was queued), lock_timeout, failed, override, terminated (the session ended during the statement), unchecked (safe_ddl could not analyse it and let it through unchanged), hold_cancelled or hold_terminated (safe_ddl.lock_hold_budget ended the transaction that held the lock)';
 
 -- <<< deferred online builds: statement side ------------------------------
 

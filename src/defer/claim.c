@@ -63,7 +63,7 @@ static const char *const sddl_claim_sql =
 "finished_at = NULL, attempts = q.attempts + 1 "
 "FROM c WHERE q.id = c.id "
 "RETURNING q.id, q.kind, q.relid, q.object_name, q.statement, q.attempts, "
-"to_jsonb(q.*) ->> 'search_path'";
+"q.search_path";
 
 static const char *const sddl_pending_sql =
 "SELECT count(*)::int4, min(next_attempt_at) FROM safe_ddl.deferred_queue "

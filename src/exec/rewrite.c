@@ -97,8 +97,8 @@ typedef struct SddlStepArgs
 #define SDDL_SET_NOT_NULL_STEPS 4
 #define SDDL_UNIQUE_STEPS 2
 
-/* The quoted, schema-qualified name of a relation. */
-static char *
+/* The quoted, schema-qualified name of a relation (rewrite.h). */
+char *
 sddl_qualified_name(Oid relid)
 {
 	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
@@ -138,11 +138,8 @@ sddl_invalid_indexes(Oid relid)
 	return result;
 }
 
-/*
- * The constraints of a relation: OIDs, in a list, and names of those that
- * are not validated, by OID.
- */
-static List *
+/* The OIDs of the constraints of a relation (rewrite.h). */
+List *
 sddl_constraint_oids(Oid relid)
 {
 	Relation	conrel;
@@ -163,7 +160,7 @@ sddl_constraint_oids(Oid relid)
 	return result;
 }
 
-static char *
+char *
 sddl_constraint_name(Oid conoid)
 {
 	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));

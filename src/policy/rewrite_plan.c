@@ -125,6 +125,101 @@ sddl_add_concurrently(const char *sql, const char *kw)
 	return sddl_insert_at(sql, pos, " CONCURRENTLY");
 }
 
+/*
+ * The span [*start, *end) of the relation name that follows keyword kw
+ * (and an optional ONLY): name tokens joined by '.'.  False when the
+ * statement does not have that shape.
+ */
+static bool
+sddl_relation_span(const char *sql, const char *kw, int *start, int *end)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			pos = sddl_after_keyword(sql, kw);
+	int			only = ScanKeywordTokens[ScanKeywordLookup("only", &ScanKeywords)];
+	int			tok;
+	bool		want_name = true;
+
+	if (pos < 0)
+		return false;
+	*start = -1;
+	*end = -1;
+	yyscanner = scanner_init(sql + pos, &yyextra, &ScanKeywords,
+							 ScanKeywordTokens);
+	while ((tok = core_yylex(&yylval, &yylloc, yyscanner)) != 0)
+	{
+		if (*start < 0 && tok == only)
+			continue;
+		if (want_name && tok != '.' && tok != '(' && tok != ';')
+		{
+			if (*start < 0)
+				*start = pos + yylloc;
+			want_name = false;
+			continue;
+		}
+		if (!want_name && tok == '.')
+		{
+			want_name = true;
+			continue;
+		}
+		*end = pos + yylloc;
+		break;
+	}
+	scanner_finish(yyscanner);
+	if (*start < 0 || *end < 0 || want_name)
+		return false;
+	while (*end > *start && isspace((unsigned char) sql[*end - 1]))
+		(*end)--;
+	return true;
+}
+
+/* Does the text after CREATE INDEX start with a name (not with ON)? */
+static bool
+sddl_names_index(const char *rest)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			tok;
+
+	yyscanner = scanner_init(rest, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	tok = core_yylex(&yylval, &yylloc, yyscanner);
+	scanner_finish(yyscanner);
+	return tok != ScanKeywordTokens[ScanKeywordLookup("on", &ScanKeywords)];
+}
+
+char *
+sddl_deferred_index_sql(const char *statement, const char *new_name,
+						const char *qualified_rel)
+{
+	char	   *sql = sddl_trimmed(statement);
+	int			start;
+	int			end;
+	int			pos;
+	StringInfoData buf;
+
+	/* the relation first: inserting the name shifts the offsets after it */
+	if (!sddl_relation_span(sql, "on", &start, &end))
+		return NULL;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, sql, start);
+	appendStringInfoString(&buf, qualified_rel);
+	appendStringInfoString(&buf, sql + end);
+	sql = buf.data;
+
+	pos = sddl_after_keyword(sql, "index");
+	if (pos < 0)
+		return NULL;
+	/* "INDEX ON" names no index: name it */
+	return sddl_insert_at(sql, pos,
+						  sddl_names_index(sql + pos) ? " CONCURRENTLY" :
+						  psprintf(" CONCURRENTLY %s",
+								   quote_identifier(new_name)));
+}
+
 /* the column list of a UNIQUE / PRIMARY KEY constraint, quoted */
 static char *
 sddl_column_list(List *keys)

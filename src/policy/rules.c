@@ -117,6 +117,7 @@ const SddlRule sddl_rules[] = {
 		.typical_lock = "ShareRowExclusiveLock",
 		.default_action = SDDL_ACTION_REWRITE,
 		.has_rewrite = true,
+		.defer_kind = SDDL_DEFER_VALIDATION,
 		.op_named = "adding constraint \"%s\" to table \"%s\"",
 		.op_unnamed = "adding a constraint to table \"%s\"",
 		.duration = "while it scans the whole table to validate the constraint",
@@ -214,6 +215,7 @@ const SddlRule sddl_rules[] = {
 		.typical_lock = "ShareLock",
 		.default_action = SDDL_ACTION_REWRITE,
 		.has_rewrite = true,
+		.defer_kind = SDDL_DEFER_INDEX,
 		.op_named = "creating index \"%s\" on table \"%s\"",
 		.op_unnamed = "creating an index on table \"%s\"",
 		.duration = "for the whole index build",
@@ -280,6 +282,7 @@ const SddlRule sddl_rules[] = {
 		.op_unnamed = "scanning table \"%s\" while this transaction holds an ACCESS EXCLUSIVE lock on it",
 		.op_args = SDDL_OP_REL_OBJECT,
 		.lock_already_held = true,
+		.defer_kind = SDDL_DEFER_FOLLOWS,
 		.duration = "for the whole scan",
 		.instead = "Run the statement in a separate transaction, after the one that took ACCESS EXCLUSIVE has committed.",
 		.django = "Django: move this operation to a separate migration, so that it does not run in the transaction that took the lock.",
@@ -333,6 +336,8 @@ sddl_action_name(SddlAction action)
 			return "rewrite";
 		case SDDL_ACTION_REJECT:
 			return "reject";
+		case SDDL_ACTION_DEFER:
+			return "defer";
 	}
 	return "unknown";
 }
