@@ -50,10 +50,14 @@
 
 static int	sddl_my_slot = -1;
 
+/* Set once connected: a worker that cannot connect must not be restarted. */
+static bool sddl_connected = false;
+
 /*
  * On exit: free the slot.  An exit other than the normal one (terminated,
  * an error) asks for a successor after a pause, which recovers what this
- * worker left running.
+ * worker left running; unless the worker never connected (its database is
+ * gone, or does not accept connections): then the database is forgotten.
  */
 static void
 sddl_defer_worker_detach(int code, Datum arg)
@@ -70,7 +74,13 @@ sddl_defer_worker_detach(int code, Datum arg)
 	{
 		slot->worker_pid = 0;
 		slot->worker_latch = NULL;
-		if (code != 0)
+		if (code != 0 && !sddl_connected)
+		{
+			/* the database was dropped, say: forget it */
+			slot->dbid = InvalidOid;
+			slot->wanted = false;
+		}
+		else if (code != 0)
 		{
 			slot->wanted = true;
 			slot->not_before = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
@@ -169,6 +179,7 @@ sddl_defer_worker_main(Datum main_arg)
 	before_shmem_exit(sddl_defer_worker_detach, (Datum) 0);
 
 	BackgroundWorkerInitializeConnectionByOid(dbid, InvalidOid, 0);
+	sddl_connected = true;
 	/* the name the lock log and pg_stat_activity show for its builds */
 	SetConfigOption("application_name", "safe_ddl deferred build",
 					PGC_USERSET, PGC_S_SESSION);
