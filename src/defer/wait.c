@@ -2,7 +2,8 @@
  *
  * wait.c
  *	  safe_ddl.wait_deferred(timeout): wait until everything queued in this
- *	  database so far is built or has failed, and return what failed.
+ *	  database so far (and anything queued meanwhile) is built or has
+ *	  failed, and return what failed.
  *
  * The trap: CREATE INDEX CONCURRENTLY waits, before it finishes, for every
  * transaction of the database holding a snapshot older than its own
