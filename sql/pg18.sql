@@ -138,6 +138,15 @@ ALTER TABLE p18.u ALTER COLUMN z SET NOT NULL;
 COMMIT;
 $$) WHERE rule IS NOT NULL;
 
+-- a null: SET NOT NULL's own error, and the NOT VALID constraint the
+-- rewrite added is dropped again
+SET safe_ddl.mode = off;
+ALTER TABLE p18.u ADD COLUMN n int;
+RESET safe_ddl.mode;
+ALTER TABLE p18.u ALTER COLUMN n SET NOT NULL;
+SELECT count(*) AS left_behind FROM pg_constraint
+ WHERE conrelid = 'p18.u'::regclass AND conname = 'u_n_not_null';
+
 RESET safe_ddl.small_table_size;
 SET safe_ddl.mode = off;
 DROP SCHEMA p18 CASCADE;
