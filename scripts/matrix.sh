@@ -42,7 +42,7 @@ suite_of() {
 inner_env() {
     local v
     inner=(SDDL_PG_RUN=1 PG_MAJOR="$1" PG_CONFIG="/usr/lib/postgresql/$1/bin/pg_config")
-    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS; do
+    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS SDDL_PGREGRESS SDDL_PGREGRESS_MODES SDDL_PGREGRESS_JOBS; do
         [ -n "${!v:-}" ] && inner+=("$v=${!v}")
     done
 }

@@ -8,14 +8,24 @@
 --   rewrite    a new relfilenode for the relation or one of its indexes,
 --              against rewrites_table;
 --   scan       the relation's sequential-scan counter for this transaction
---              (pg_stat_get_xact_numscans) moved, against scans_table.
+--              (pg_stat_get_xact_numscans) moved, against scans_table;
+--              for ANALYZE, which samples blocks without a sequential
+--              scan, it read (pg_stat_get_xact_blocks_fetched) at least as
+--              many blocks as the relation has.
+-- A partitioned table the statement locks has no storage: it is rewritten
+-- or scanned when one of its leaf partitions is.  A sequence's single row written to new
+-- storage (ALTER SEQUENCE, RESTART IDENTITY) is no table rewrite.
 -- Only mismatches are printed, so the expected output is "no mismatches"
--- and the number of statements checked.
+-- and the number of statements checked.  A statement may be several,
+-- separated by semicolons: check() sees them as one migration, and its
+-- prediction for each relation is the strongest over them.
 --
 -- Relations compared: every pre-existing table, partitioned table, view,
 -- materialized view, foreign table and sequence of the fixture schema,
--- plus any index check() names.  Other indexes are locked as an
--- implementation detail of the statement and are not compared.
+-- plus any index check() names or the statement names (directly or
+-- through its constraint, e.g. DROP CONSTRAINT t_pkey).  Other indexes
+-- are locked as an implementation detail of the statement and are not
+-- compared.
 --
 -- Statements that cannot run in a transaction block (VACUUM, CONCURRENTLY
 -- forms, REINDEX SCHEMA/DATABASE/SYSTEM) are covered at the end against
@@ -58,6 +68,7 @@ CREATE TABLE gt.child (id int PRIMARY KEY, t_id int REFERENCES gt.t (id));
 INSERT INTO gt.child SELECT g, g FROM generate_series(1, 10) g;
 CREATE TABLE gt.child_nv (id int, t_id int);
 ALTER TABLE gt.child_nv ADD CONSTRAINT child_nv_fk FOREIGN KEY (t_id) REFERENCES gt.t (id) NOT VALID;
+INSERT INTO gt.child_nv VALUES (1, 1), (2, 2);
 CREATE TABLE gt.inh (id int, v int);
 CREATE TABLE gt.inh_c () INHERITS (gt.inh);
 -- PostgreSQL 18 refuses ONLY ... ADD PRIMARY KEY while a child's column is nullable
@@ -133,6 +144,20 @@ CREATE TABLE gt2.b (id int REFERENCES gt2.a (id));
 CREATE VIEW gt2.va AS SELECT id FROM gt.big;
 CREATE TABLE gt.un (id int);
 ALTER TABLE gt.un SET UNLOGGED;
+-- one row per block: 400 blocks, more than a sample of 300 rows (a
+-- statistics target of 1) visits, fewer than the default sample's 30000
+CREATE TABLE gt.wide (id int, pad text) WITH (fillfactor = 10);
+INSERT INTO gt.wide SELECT g, repeat('x', 1000) FROM generate_series(1, 400) g;
+ALTER TABLE gt.wide ALTER COLUMN id SET STATISTICS 1;
+-- a foreign key not yet validated, to a partitioned table
+CREATE TABLE gt.fkc (id int, k int);
+INSERT INTO gt.fkc VALUES (1, 1), (2, 2);
+ALTER TABLE gt.fkc ADD CONSTRAINT fkc_fk FOREIGN KEY (id, k) REFERENCES gt.fkp (id, k) NOT VALID;
+-- big enough for the planner to find a row through an index
+CREATE TABLE gt.dml (id int PRIMARY KEY, v int, w int);
+INSERT INTO gt.dml SELECT g, g % 10, g FROM generate_series(1, 5000) g;
+ANALYZE gt.dml;
+CREATE TABLE gt.dmlc (id int, dml_id int REFERENCES gt.dml (id));
 
 -- the comparison ----------------------------------------------------------
 CREATE FUNCTION gt.lock_rank(mode text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
@@ -152,6 +177,8 @@ DECLARE
 	after_fn jsonb;
 	before_scans jsonb;
 	after_scans jsonb;
+	before_blocks jsonb;
+	after_fetched jsonb;
 	locks jsonb;
 	predicted jsonb;
 	failed text;
@@ -163,17 +190,22 @@ BEGIN
 	SELECT array_agg(c.oid) INTO fixtures
 	  FROM pg_class c
 	 WHERE c.relnamespace = 'gt'::regnamespace
-	   AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S');
+	   AND (c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+			OR (c.relkind IN ('i', 'I') AND stmt ~ ('\m' || c.relname || '\M')));
 
-	-- check()'s prediction, per relation
+	-- check()'s prediction, per relation (the strongest over the statements)
 	BEGIN
-		SELECT jsonb_object_agg(k.relation::oid::text,
-				jsonb_build_object('mode', k.lock_mode,
-								   'rewrites', k.rewrites_table,
-								   'scans', k.scans_table))
+		SELECT jsonb_object_agg(p.relation,
+				jsonb_build_object('mode', p.mode, 'rewrites', p.rewrites,
+								   'scans', p.scans))
 		  INTO predicted
-		  FROM safe_ddl.check(stmt) k
-		 WHERE k.relation IS NOT NULL;
+		  FROM (SELECT k.relation::oid::text AS relation,
+					   (array_agg(k.lock_mode ORDER BY gt.lock_rank(k.lock_mode) DESC))[1] AS mode,
+					   bool_or(k.rewrites_table) AS rewrites,
+					   bool_or(k.scans_table) AS scans
+				  FROM safe_ddl.check(stmt) k
+				 WHERE k.relation IS NOT NULL
+				 GROUP BY 1) p;
 	EXCEPTION
 		WHEN OTHERS THEN
 			RETURN QUERY SELECT stmt, NULL::text, 'check() failed', NULL::text, SQLERRM;
@@ -190,6 +222,11 @@ BEGIN
 		OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY (fixtures));
 	SELECT jsonb_object_agg(o::text, pg_stat_get_xact_numscans(o)) INTO before_scans
 	  FROM unnest(fixtures) o;
+	SELECT jsonb_object_agg(o::text, jsonb_build_object(
+			'fetched', pg_stat_get_xact_blocks_fetched(o),
+			'blocks', pg_relation_size(o) / current_setting('block_size')::int))
+	  INTO before_blocks
+	  FROM unnest(fixtures) o;
 	SELECT jsonb_object_agg(i.indexrelid::text,
 			jsonb_build_object('rel', i.indrelid, 'fn', pg_relation_filenode(i.indexrelid)))
 	  INTO before_idx
@@ -197,12 +234,11 @@ BEGIN
 	before_idx := coalesce(before_idx, '{}');
 
 	BEGIN
-		-- queries the statement plans for itself (foreign key validation,
-		-- REFRESH, CREATE TABLE AS) probe the other side of a join through
-		-- its index instead of reading it whole, whatever the table sizes
-		SET LOCAL enable_hashjoin = off;
+		-- the query that validates a foreign key joins both tables in full
+		-- (a hash join, as on tables of any real size), not by probing the
+		-- referenced table row by row as the planner may on tiny fixtures
+		SET LOCAL enable_nestloop = off;
 		SET LOCAL enable_mergejoin = off;
-		SET LOCAL enable_material = off;
 		EXECUTE stmt;
 		SELECT jsonb_object_agg(l.relation::text, l.mode) INTO locks
 		  FROM (SELECT DISTINCT ON (relation) relation, mode
@@ -214,6 +250,9 @@ BEGIN
 		  FROM pg_class c
 		 WHERE c.oid IN (SELECT key::oid FROM jsonb_object_keys(before_fn) key);
 		SELECT jsonb_object_agg(o::text, pg_stat_get_xact_numscans(o)) INTO after_scans
+		  FROM unnest(fixtures) o;
+		SELECT jsonb_object_agg(o::text, pg_stat_get_xact_blocks_fetched(o))
+		  INTO after_fetched
 		  FROM unnest(fixtures) o;
 		SELECT jsonb_object_agg(i.indexrelid::text,
 				jsonb_build_object('rel', i.indrelid, 'fn', pg_relation_filenode(i.indexrelid)))
@@ -237,33 +276,55 @@ BEGIN
 	-- relfilenode changed, or one that was dropped and re-created with new
 	-- storage (ALTER COLUMN TYPE re-creates indexes under new OIDs, and
 	-- keeps their storage when it can)
-	-- (an index check() reports itself is compared on its own row)
+	-- (an index check() reports is compared on its own row too; an index
+	-- moved to another tablespace is copied block by block, not rebuilt,
+	-- and counts on its own row only)
 	rebuilt := ARRAY(
 		SELECT DISTINCT x.indrelid FROM jsonb_each_text(before_idx) b,
 			   LATERAL (SELECT (b.value::jsonb ->> 'rel')::oid AS indrelid) x
-		 WHERE NOT predicted ? b.key
-		   AND (after_idx ? b.key
-				AND (after_idx -> b.key ->> 'fn') <> (b.value::jsonb ->> 'fn'))
-			OR (NOT after_idx ? b.key
-				AND NOT predicted ? b.key
-				AND EXISTS (SELECT 1 FROM jsonb_each(after_idx) a
-							WHERE NOT before_idx ? a.key
-							  AND (a.value ->> 'rel')::oid = x.indrelid
-							  AND NOT EXISTS (SELECT 1 FROM jsonb_each(before_idx) b2
-											  WHERE (b2.value ->> 'fn') = (a.value ->> 'fn')))));
+		 WHERE stmt !~* 'SET TABLESPACE'
+		   AND ((after_idx ? b.key
+				 AND (after_idx -> b.key ->> 'fn') <> (b.value::jsonb ->> 'fn'))
+				OR (NOT after_idx ? b.key
+					AND EXISTS (SELECT 1 FROM jsonb_each(after_idx) a
+								WHERE NOT before_idx ? a.key
+								  AND (a.value ->> 'rel')::oid = x.indrelid
+								  AND NOT EXISTS (SELECT 1 FROM jsonb_each(before_idx) b2
+												  WHERE (b2.value ->> 'fn') = (a.value ->> 'fn'))))));
 	after_fn := coalesce(after_fn, '{}');
 
 	FOR r IN
-		SELECT o AS relid,
-			   coalesce(predicted -> o::text ->> 'mode', 'none') AS p_mode,
-			   coalesce(locks ->> o::text, 'none') AS o_mode,
-			   coalesce((predicted -> o::text ->> 'rewrites')::bool, false) AS p_rw,
-			   (after_fn ? o::text
-				AND ((before_fn ->> o::text) IS DISTINCT FROM (after_fn ->> o::text)
-					 OR o = ANY (rebuilt))) AS o_rw,
-			   coalesce((predicted -> o::text ->> 'scans')::bool, false) AS p_scan,
-			   coalesce((after_scans ->> o::text)::bigint, 0) > coalesce((before_scans ->> o::text)::bigint, 0) AS o_scan
-		  FROM unnest(fixtures) o
+		WITH obs AS (
+			SELECT o AS relid, c.relkind,
+				   coalesce(predicted -> o::text ->> 'mode', 'none') AS p_mode,
+				   coalesce(locks ->> o::text, 'none') AS o_mode,
+				   coalesce((predicted -> o::text ->> 'rewrites')::bool, false) AS p_rw,
+				   (c.relkind <> 'S' AND after_fn ? o::text
+					AND ((before_fn ->> o::text) IS DISTINCT FROM (after_fn ->> o::text)
+						 OR o = ANY (rebuilt))) AS o_rw,
+				   coalesce((predicted -> o::text ->> 'scans')::bool, false) AS p_scan,
+				   CASE WHEN stmt ~* '^ANALYZE'
+						THEN c.relkind IN ('r', 'm') AND locks ? o::text
+							 AND coalesce((after_fetched ->> o::text)::bigint, 0)
+								 - (before_blocks -> o::text ->> 'fetched')::bigint
+								 >= (before_blocks -> o::text ->> 'blocks')::bigint
+						ELSE coalesce((after_scans ->> o::text)::bigint, 0)
+							 > coalesce((before_scans ->> o::text)::bigint, 0)
+				   END AS o_scan
+			  FROM unnest(fixtures) o
+			  JOIN pg_class c ON c.oid = o)
+		SELECT obs.relid, obs.p_mode, obs.o_mode, obs.p_rw, obs.p_scan,
+			   CASE WHEN obs.relkind = 'p' AND obs.o_mode <> 'none'
+					THEN EXISTS (SELECT 1 FROM pg_partition_tree(obs.relid) l
+								   JOIN obs lo ON lo.relid = l.relid
+								  WHERE l.isleaf AND lo.o_rw)
+					ELSE obs.o_rw END AS o_rw,
+			   CASE WHEN obs.relkind = 'p' AND obs.o_mode <> 'none'
+					THEN EXISTS (SELECT 1 FROM pg_partition_tree(obs.relid) l
+								   JOIN obs lo ON lo.relid = l.relid
+								  WHERE l.isleaf AND lo.o_scan)
+					ELSE obs.o_scan END AS o_scan
+		  FROM obs
 	LOOP
 		IF r.p_mode <> r.o_mode THEN
 			RETURN QUERY SELECT stmt, r.relid::regclass::text, 'lock', r.p_mode, r.o_mode;
@@ -271,9 +332,11 @@ BEGIN
 		IF r.p_rw <> r.o_rw THEN
 			RETURN QUERY SELECT stmt, r.relid::regclass::text, 'rewrite', r.p_rw::text, r.o_rw::text;
 		END IF;
-		-- TRUNCATE builds the indexes on the new, empty storage: that heap
-		-- scan reads no row and is not what "scans" means
-		IF r.p_scan <> r.o_scan AND stmt !~* '^TRUNCATE' THEN
+		-- TRUNCATE and REFRESH ... WITH NO DATA build the indexes on the
+		-- new, empty storage: that heap scan reads no row and is not what
+		-- "scans" means
+		IF r.p_scan <> r.o_scan
+		   AND stmt !~* '(^|;\s*)(TRUNCATE|REFRESH MATERIALIZED VIEW .* WITH NO DATA$)' THEN
 			RETURN QUERY SELECT stmt, r.relid::regclass::text, 'scan', r.p_scan::text, r.o_scan::text;
 		END IF;
 	END LOOP;
@@ -549,7 +612,7 @@ INSERT INTO gt_statements (stmt) VALUES
 ('LOCK TABLE gt.pt_1'),
 ('CREATE TABLE gt.nt2 PARTITION OF gt.fkp FOR VALUES FROM (1000) TO (2000)'),
 ('CREATE TABLE gt.nt3 (id int, k int, FOREIGN KEY (id, k) REFERENCES gt.fkp)'),
-('DROP TABLE gt.fkp'),
+('DROP TABLE gt.fkp CASCADE'),
 -- more ALTER TABLE subcommands
 ('ALTER TABLE gt.t ALTER COLUMN a RESET (n_distinct)'),
 ('ALTER TABLE gt.t ALTER COLUMN b SET STORAGE MAIN'),
@@ -745,7 +808,59 @@ INSERT INTO gt_statements (stmt) VALUES
 ('DROP TABLE gt.lt, gt.un'),
 ('TRUNCATE gt.lt, gt.un RESTART IDENTITY'),
 ('CREATE INDEX IF NOT EXISTS new_idx ON gt.t (g)'),
-('COMMENT ON COLUMN gt.mv.a IS ''x''');
+('COMMENT ON COLUMN gt.mv.a IS ''x'''),
+-- an index named through its constraint or by the subcommand is locked
+('ALTER TABLE gt.ref DROP CONSTRAINT ref_code_key'),
+('ALTER TABLE gt.fkp DROP CONSTRAINT fkp_pkey CASCADE'),
+('ALTER TABLE gt.ref RENAME CONSTRAINT ref_code_key TO ref_code_uq'),
+('ALTER TABLE gt.t RENAME CONSTRAINT t_b_nn TO t_b_not_null'),
+('ALTER TABLE gt.ref REPLICA IDENTITY USING INDEX ref_pkey'),
+('ALTER TABLE gt.big CLUSTER ON big_x'),
+-- validating a foreign key reads the referenced table too
+('ALTER TABLE gt.fkc VALIDATE CONSTRAINT fkc_fk'),
+('ALTER TABLE gt.child_nv ADD CONSTRAINT fk3 FOREIGN KEY (t_id) REFERENCES gt.t (id)'),
+('ALTER TABLE gt.fkc ADD CONSTRAINT fk4 FOREIGN KEY (id, k) REFERENCES gt.fkp (id, k)'),
+-- ANALYZE reads a table whole when it has no more blocks than its sample
+-- has rows (300 x the largest statistics target of the columns analysed)
+('ANALYZE gt.wide'),
+('ANALYZE gt.wide (id)'),
+('ANALYZE gt.wide (pad)'),
+('ANALYZE gt.big (x)'),
+-- a table renamed (or moved) earlier in the same migration
+('ALTER TABLE gt.big RENAME TO big2; ALTER TABLE gt.big2 ADD COLUMN z float8 DEFAULT random()'),
+('ALTER TABLE gt.big RENAME TO big2; CREATE INDEX ON gt.big2 (id)'),
+('ALTER TABLE gt.big RENAME TO big2; ALTER TABLE gt.big2 RENAME TO big3; TRUNCATE gt.big3'),
+('ALTER TABLE gt.big SET SCHEMA gt2; ALTER TABLE gt2.big ALTER COLUMN x TYPE bigint'),
+('ALTER INDEX gt.big_x RENAME TO big_x2; REINDEX INDEX gt.big_x2'),
+('ALTER TABLE gt.pt_1 RENAME TO pt_one; ALTER TABLE gt.pt DETACH PARTITION gt.pt_one'),
+-- data changes in a migration: ROW EXCLUSIVE on the target, and what
+-- they read
+('UPDATE gt.t SET g = 0 WHERE g IS NULL'),
+('UPDATE gt.t SET g = 0 WHERE g IS NULL; ALTER TABLE gt.t ALTER COLUMN g SET NOT NULL'),
+('UPDATE gt.dml SET w = 0'),
+('UPDATE gt.dml SET w = 0 WHERE id = 10'),
+('UPDATE gt.dml SET w = 0 WHERE id IN (1, 2, 3)'),
+('UPDATE gt.dml SET w = 0 WHERE v = 3'),
+('UPDATE gt.dml d SET w = b.x FROM gt.big b WHERE b.id = d.v'),
+('UPDATE gt.dml SET w = 1 WHERE v IN (SELECT x FROM gt.big)'),
+('DELETE FROM gt.dml WHERE id = 7'),
+('DELETE FROM gt.dml WHERE w > 4000'),
+('DELETE FROM gt.dml'),
+('DELETE FROM gt.dml d USING gt.big b WHERE b.id = d.id'),
+('INSERT INTO gt.dml VALUES (6000, 1, 1)'),
+('INSERT INTO gt.lt SELECT id, a FROM gt.t'),
+('INSERT INTO gt.lt (id) SELECT id FROM gt.big WHERE x < 10'),
+('INSERT INTO gt.dml SELECT id + 10000, x, x FROM gt.big ON CONFLICT (id) DO NOTHING'),
+('UPDATE gt.pt SET v = ''y'''),
+('WITH d AS (DELETE FROM gt.big RETURNING id) INSERT INTO gt.lt SELECT id, 0 FROM d'),
+('CREATE TABLE gt.nt9 (id int, v int); INSERT INTO gt.nt9 SELECT id, x FROM gt.big; UPDATE gt.nt9 SET v = 0'),
+-- foreign keys: an inserted row is checked in the referenced table (ROW
+-- SHARE, through its key); a deleted one is looked for in the referencing
+-- table (ROW SHARE, read whole: no index on its column)
+('INSERT INTO gt.dmlc VALUES (1, 10)'),
+('UPDATE gt.dml SET id = id + 100000 WHERE id = 5'),
+('MERGE INTO gt.dml d USING gt.big b ON d.id = b.id WHEN MATCHED THEN UPDATE SET w = b.x');
+
 
 -- each statement in its own transaction: sequence locks outlive a
 -- rolled-back subtransaction, and the scan counters are per transaction

@@ -138,3 +138,20 @@ COMMENT ON FUNCTION safe_ddl.deferred_wake() IS
 'have this database''s deferred-build worker look at the queue now (after rows were queued or resumed by hand)';
 
 -- <<< deferred online builds: worker side ---------------------------------
+
+-- >>> holdcost (issue 12): the lock log's indexes --------------------------
+-- One BRIN index on logged_at replaces the B-tree on it and the GIN index on
+-- relations: see the same section of safe_ddl--0.3.sql.
+DROP INDEX safe_ddl.lock_log_relations_idx;
+DROP INDEX safe_ddl.lock_log_logged_at_idx;
+CREATE INDEX lock_log_logged_at_idx ON safe_ddl.lock_log
+    USING brin (logged_at) WITH (autosummarize = on);
+-- The build summarizes the range holding the table's last block even when
+-- it is not full (the first, empty one of a new table), and every row
+-- appended to a summarized range rewrites its summary.  Unsummarized, the
+-- range costs an insert nothing; autosummarize summarizes it once the rows
+-- have moved on to the next range.
+SELECT pg_catalog.brin_desummarize_range('safe_ddl.lock_log_logged_at_idx',
+    GREATEST(pg_catalog.pg_relation_size('safe_ddl.lock_log') /
+        pg_catalog.current_setting('block_size')::bigint - 1, 0));
+-- <<< holdcost -----------------------------------------------------------

@@ -54,9 +54,24 @@ COMMENT ON COLUMN safe_ddl.lock_log.blockers IS
 -- row); ids are unique but not in the order rows were written.
 ALTER SEQUENCE safe_ddl.lock_log_id_seq CACHE 32;
 
-CREATE INDEX lock_log_logged_at_idx ON safe_ddl.lock_log (logged_at);
-CREATE INDEX lock_log_relations_idx ON safe_ddl.lock_log
-    USING gin (relations jsonb_path_ops);
+-- holdcost: one BRIN index on logged_at, not a B-tree on it and a GIN
+-- index on relations.  The writer appends rows in time order, so a block
+-- range summary finds a time window as well as a B-tree does, and adding a
+-- row to the range being filled costs one look at the range map; the two
+-- indexes it replaces cost the writer half its instructions per row
+-- (BENCHMARKS.md, "Cost of the lock log").  A search by relation is
+-- filtered inside a time window (docs/lock-log.md).  Same text in
+-- safe_ddl--0.2--0.3.sql.
+CREATE INDEX lock_log_logged_at_idx ON safe_ddl.lock_log
+    USING brin (logged_at) WITH (autosummarize = on);
+-- The build summarizes the range holding the table's last block even when
+-- it is not full (the first, empty one of a new table), and every row
+-- appended to a summarized range rewrites its summary.  Unsummarized, the
+-- range costs an insert nothing; autosummarize summarizes it once the rows
+-- have moved on to the next range.
+SELECT pg_catalog.brin_desummarize_range('safe_ddl.lock_log_logged_at_idx',
+    GREATEST(pg_catalog.pg_relation_size('safe_ddl.lock_log') /
+        pg_catalog.current_setting('block_size')::bigint - 1, 0));
 
 -- Nobody but the owner (a superuser) and the worker writes; everyone may
 -- read, and row level security shows a role its own statements only,

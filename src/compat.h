@@ -105,6 +105,15 @@ typedef ClusterStmt SddlClusterStmt;
 #define SddlClusterRelation(stmt) ((stmt)->relation)
 #endif
 
+/*
+ * PostgreSQL 19 added REPACK (CONCURRENTLY): an online rewrite of one
+ * table, under SHARE UPDATE EXCLUSIVE until a brief ACCESS EXCLUSIVE for
+ * the final swap, which CLUSTER and VACUUM FULL have no equivalent of.
+ */
+#if PG_VERSION_NUM >= 190000
+#define SDDL_HAS_REPACK 1
+#endif
+
 /* PostgreSQL 19 can also report whether a domain's checks are volatile. */
 #if PG_VERSION_NUM >= 190000
 #define SddlDomainHasConstraints(typid) DomainHasConstraints((typid), NULL)
@@ -138,6 +147,23 @@ typedef ClusterStmt SddlClusterStmt;
 #define SDDL_HAS_NOTNULL_CONSTRAINTS 1
 #endif
 /*
+ * PostgreSQL 18 added NOT ENFORCED constraints (CHECK and FOREIGN KEY) and
+ * ALTER CONSTRAINT ... [NOT] ENFORCED / [NO] INHERIT, whose subcommand
+ * carries an ATAlterConstraint (before, a Constraint node).
+ */
+#if PG_VERSION_NUM >= 180000
+#define SDDL_HAS_ENFORCEABILITY 1
+#define SddlConstraintNotEnforced(c) (!(c)->is_enforced)
+#else
+#define SddlConstraintNotEnforced(c) false
+#endif
+/* PostgreSQL 18 added temporal keys: UNIQUE / PRIMARY KEY (..., WITHOUT OVERLAPS). */
+#if PG_VERSION_NUM >= 180000
+#define SddlConstraintWithoutOverlaps(c) ((c)->without_overlaps)
+#else
+#define SddlConstraintWithoutOverlaps(c) false
+#endif
+/*
  * PostgreSQL 18 changed several lock levels: GRANT/REVOKE on a named table
  * locks it (AccessShareLock), VACUUM/ANALYZE process inheritance children
  * as if named, ALTER COLUMN DROP NOT NULL no longer recurses by walking the
@@ -146,6 +172,16 @@ typedef ClusterStmt SddlClusterStmt;
  */
 #if PG_VERSION_NUM >= 180000
 #define SDDL_PG18_LOCKS 1
+#endif
+
+/*
+ * pg_attribute.attstattarget, read with SysCacheGetAttr: int4, -1 for the
+ * default, until 16; int2, NULL for the default, from 17.
+ */
+#if PG_VERSION_NUM >= 170000
+#define SddlDatumGetStatTarget(d) ((int) DatumGetInt16(d))
+#else
+#define SddlDatumGetStatTarget(d) ((int) DatumGetInt32(d))
 #endif
 /* -- end of analysis layer -- */
 

@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/index.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
@@ -167,6 +168,7 @@ void
 sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 {
 	Constraint *c = (Constraint *) cmd->def;
+	bool		validates;
 
 	if (!IsA(c, Constraint))
 	{
@@ -174,23 +176,23 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		return;
 	}
 
+	/* NOT ENFORCED (18) implies NOT VALID: nothing to check, no scan */
+	validates = !c->skip_validation && !SddlConstraintNotEnforced(c);
 	switch (c->contype)
 	{
 		case CONSTR_CHECK:
-			sddl_at_apply(st, mode, false, !c->skip_validation,
-						  !c->is_no_inherit);
-			if (!c->skip_validation)
+			sddl_at_apply(st, mode, false, validates, !c->is_no_inherit);
+			if (validates)
 				sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 								 st->index, c->conname);
 			break;
 
 		case CONSTR_FOREIGN:
 			/* partitions get the constraint too (partitioned only) */
-			sddl_at_apply(st, mode, false, !c->skip_validation,
+			sddl_at_apply(st, mode, false, validates,
 						  st->relkind == RELKIND_PARTITIONED_TABLE);
-			sddl_add_referenced(st->a, st->cxt, c->pktable,
-								!c->skip_validation);
-			if (!c->skip_validation)
+			sddl_add_referenced(st->a, st->cxt, c->pktable, validates);
+			if (validates)
 				sddl_add_finding(st->a, st->rel,
 								 SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 								 st->index, c->conname);
@@ -229,6 +231,92 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	}
 }
 
+#ifdef SDDL_HAS_ENFORCEABILITY
+/*
+ * ALTER CONSTRAINT ... INHERIT of a NOT NULL constraint (18) adds it to
+ * every child, each scanned where the column is still nullable there.
+ */
+static void
+sddl_at_constraint_inherit(SddlAlterState *st, HeapTuple con, LOCKMODE mode)
+{
+	char	   *colname = get_attname(st->relid, extractNotNullColumn(con), true);
+	bool		recurse = st->recurse;
+
+	if (colname == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, true);
+		return;
+	}
+	/* the children, whatever ONLY says: an inheritable constraint goes down */
+	st->recurse = true;
+	if (st->children == NIL)
+		st->children = sddl_inheritors(st->relid);
+	sddl_at_column_not_null(st, colname, mode);
+	st->recurse = recurse;
+}
+#endif
+
+/*
+ * ALTER CONSTRAINT.  From 18: ENFORCED on a NOT ENFORCED constraint
+ * validates it, a scan under the statement's lock (a foreign key also
+ * reads the table it references, and 19 lets CHECK constraints be
+ * altered so too); NOT ENFORCED on a foreign key drops its triggers,
+ * which locks the referenced table; INHERIT of a NOT NULL constraint scans
+ * the children; NO INHERIT locks them.  Deferrability, and every form up
+ * to 17, only changes the catalog.
+ */
+void
+sddl_at_alter_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+						 LOCKMODE mode)
+{
+#ifdef SDDL_HAS_ENFORCEABILITY
+	ATAlterConstraint *ac = (ATAlterConstraint *) cmd->def;
+	HeapTuple	con = NULL;
+	Form_pg_constraint form;
+	bool		partitioned = st->relkind == RELKIND_PARTITIONED_TABLE;
+
+	if (ac != NULL && IsA(ac, ATAlterConstraint) && OidIsValid(st->relid))
+		con = sddl_catalog_constraint(st->relid, ac->conname);
+	if (con == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+	form = (Form_pg_constraint) GETSTRUCT(con);
+	if (ac->alterEnforceability && ac->is_enforced && !form->conenforced)
+	{
+		if (form->contype == CONSTRAINT_FOREIGN)
+		{
+			sddl_at_apply(st, mode, false, true, partitioned);
+			sddl_add_rel(st->a, form->confrelid, ShareRowExclusiveLock,
+						 false, false);
+		}
+		else
+			sddl_at_apply(st, mode, false, true, !form->connoinherit);
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
+						 st->index, ac->conname);
+		return;
+	}
+	if (ac->alterEnforceability && !ac->is_enforced && form->conenforced &&
+		form->contype == CONSTRAINT_FOREIGN)
+	{
+		sddl_at_apply(st, mode, false, false, partitioned);
+		sddl_add_rel(st->a, form->confrelid, AccessExclusiveLock, false,
+					 false);
+		return;
+	}
+	if (ac->alterInheritability && form->contype == CONSTRAINT_NOTNULL)
+	{
+		if (!ac->noinherit && form->connoinherit)
+			sddl_at_constraint_inherit(st, con, mode);
+		else
+			sddl_at_apply(st, mode, false, false, true);
+		return;
+	}
+#endif
+	sddl_at_apply(st, mode, false, false, false);
+}
+
 void
 sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 {
@@ -250,7 +338,7 @@ sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	{
 		sddl_at_apply(st, mode, false, true,
 					  st->relkind == RELKIND_PARTITIONED_TABLE);
-		sddl_add_rel(st->a, form->confrelid, RowShareLock, false, false);
+		sddl_add_referenced_validated(st->a, form->confrelid, RowShareLock);
 	}
 	else
 		sddl_at_apply(st, mode, false, true, !form->connoinherit);
@@ -279,6 +367,25 @@ sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 	if (form->contype == CONSTRAINT_FOREIGN)
 		sddl_add_tree(st->a, form->confrelid, AccessExclusiveLock, false,
 					  false, true);
+	/*
+	 * The index of a key or exclusion constraint is dropped with it, and
+	 * so are the indexes attached to it on the partitions, each taking
+	 * its table along.
+	 */
+	if (form->contype == CONSTRAINT_PRIMARY ||
+		form->contype == CONSTRAINT_UNIQUE ||
+		form->contype == CONSTRAINT_EXCLUSION)
+	{
+		sddl_add_rel(st->a, form->conindid, AccessExclusiveLock, false,
+					 false);
+		foreach(lc, sddl_inheritors(form->conindid))
+		{
+			sddl_add_rel(st->a, lfirst_oid(lc), AccessExclusiveLock, false,
+						 false);
+			sddl_add_rel(st->a, IndexGetRelation(lfirst_oid(lc), true),
+						 AccessExclusiveLock, false, false);
+		}
+	}
 	if ((form->contype == CONSTRAINT_PRIMARY ||
 		 form->contype == CONSTRAINT_UNIQUE) && cmd->behavior == DROP_CASCADE)
 	{

@@ -110,6 +110,43 @@ sddl_at_change_owner(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		sddl_add_rel(st->a, lfirst_oid(lc), mode, false, false);
 }
 
+/*
+ * An index the subcommand names: locked in the given mode (CLUSTER ON
+ * checks it is clusterable under the statement's lock; REPLICA IDENTITY
+ * USING INDEX opens it in SHARE mode).
+ */
+static void
+sddl_at_named_index(SddlAlterState *st, const char *indexname, LOCKMODE mode)
+{
+	Oid			idx;
+
+	if (indexname == NULL || !OidIsValid(st->relid))
+		return;
+	idx = get_relname_relid(indexname, get_rel_namespace(st->relid));
+	sddl_add_rel(st->a, idx, mode, false, false);
+}
+
+/* CLUSTER ON: the index is checked under the statement's lock. */
+static void
+sddl_at_cluster_on(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
+{
+	sddl_at_apply(st, mode, false, false, false);
+	sddl_at_named_index(st, cmd->name, mode);
+}
+
+/* REPLICA IDENTITY USING INDEX: the index is opened in SHARE mode. */
+static void
+sddl_at_replica_identity(SddlAlterState *st, AlterTableCmd *cmd,
+						 LOCKMODE mode)
+{
+	ReplicaIdentityStmt *ri = (ReplicaIdentityStmt *) cmd->def;
+
+	sddl_at_apply(st, mode, false, false, false);
+	if (ri && IsA(ri, ReplicaIdentityStmt) &&
+		ri->identity_type == REPLICA_IDENTITY_INDEX)
+		sddl_at_named_index(st, ri->name, ShareLock);
+}
+
 typedef struct SddlAlterHandler
 {
 	AlterTableType subtype;
@@ -136,6 +173,7 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_AddConstraint, sddl_at_add_constraint},
 	{AT_ValidateConstraint, sddl_at_validate},
 	{AT_DropConstraint, sddl_at_drop_constraint},
+	{AT_AlterConstraint, sddl_at_alter_constraint},
 
 	/* partitions and inheritance: alter_partition.c */
 	{AT_AttachPartition, sddl_at_attach_partition},
@@ -170,7 +208,7 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_SetOptions, sddl_at_local},
 	{AT_ResetOptions, sddl_at_local},
 	{AT_SetCompression, sddl_at_local},
-	{AT_ClusterOn, sddl_at_local},
+	{AT_ClusterOn, sddl_at_cluster_on},
 	{AT_DropCluster, sddl_at_local},
 	{AT_SetRelOptions, sddl_at_local},
 	{AT_ResetRelOptions, sddl_at_local},
@@ -181,14 +219,13 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_DisableRule, sddl_at_local},
 	{AT_AddOf, sddl_at_local},
 	{AT_DropOf, sddl_at_local},
-	{AT_ReplicaIdentity, sddl_at_local},
+	{AT_ReplicaIdentity, sddl_at_replica_identity},
 	{AT_EnableRowSecurity, sddl_at_local},
 	{AT_DisableRowSecurity, sddl_at_local},
 	{AT_ForceRowSecurity, sddl_at_local},
 	{AT_NoForceRowSecurity, sddl_at_local},
 	{AT_GenericOptions, sddl_at_local},
 	{AT_AlterColumnGenericOptions, sddl_at_local},
-	{AT_AlterConstraint, sddl_at_local},
 };
 
 static void

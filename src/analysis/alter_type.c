@@ -323,11 +323,14 @@ sddl_add_fk_of_column(SddlAnalysis *a, Oid relid, AttrNumber attnum,
 
 		/*
 		 * Re-created: validated again only if it was valid.  Validation
-		 * reads the referencing table; the referenced one is probed.
+		 * joins both tables in full.
 		 */
 		sddl_add_rel(a, con->conrelid, mode, false,
 					 scans && con->convalidated);
-		sddl_add_rel(a, con->confrelid, mode, false, false);
+		if (scans && con->convalidated)
+			sddl_add_referenced_validated(a, con->confrelid, mode);
+		else
+			sddl_add_rel(a, con->confrelid, mode, false, false);
 	}
 }
 

@@ -54,6 +54,7 @@ typedef enum SddlRuleId
 	SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION,		/* require-concurrent-index-deletion */
 	SDDL_RULE_REQUIRE_CONCURRENT_REFRESH,		/* require-concurrent-refresh */
 	SDDL_RULE_REQUIRE_CONCURRENT_REINDEX,		/* require-concurrent-reindex */
+	SDDL_RULE_REQUIRE_CONCURRENT_REPACK,		/* require-concurrent-repack */
 	SDDL_RULE_REWRITING_TABLE,		/* rewriting-table */
 	SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK,		/* scan-under-exclusive-lock */
 	SDDL_RULE_COUNT
@@ -70,12 +71,17 @@ typedef struct SddlRelation
 	char	   *nspname;
 	char	   *relname;
 	LOCKMODE	lockmode;		/* strongest mode the statement takes on it */
-	bool		rewrites;		/* new relfilenode for it or its indexes */
+	bool		rewrites;		/* new relfilenode for it or its indexes
+								 * (a partitioned table: for one of its
+								 * partitions); never set for sequences */
 	bool		scans;			/* reads the whole relation: rewrite,
-								 * validation, index build, the query of
-								 * CREATE TABLE AS / REFRESH; never set for
-								 * indexes and sequences, nor for the table a
-								 * foreign key references (it is probed) */
+								 * validation (on both sides of a foreign
+								 * key), index build, the query of CREATE
+								 * TABLE AS / REFRESH / DML, ANALYZE of a
+								 * table no bigger than its sample (a
+								 * partitioned table: of one of its
+								 * partitions); never set for indexes and
+								 * sequences */
 
 	/* catalog facts */
 	bool		is_new;			/* created in the current transaction, or
@@ -116,8 +122,10 @@ typedef enum SddlOnlineForm
 	SDDL_ONLINE_NOT_VALID,		/* ADD ... NOT VALID, then VALIDATE */
 	SDDL_ONLINE_SET_NOT_NULL,	/* through a validated CHECK (col IS NOT
 								 * NULL) */
-	SDDL_ONLINE_UNIQUE			/* CREATE UNIQUE INDEX CONCURRENTLY, then
+	SDDL_ONLINE_UNIQUE,			/* CREATE UNIQUE INDEX CONCURRENTLY, then
 								 * ADD CONSTRAINT ... USING INDEX */
+	SDDL_ONLINE_REPACK			/* VACUUM FULL, CLUSTER, REPACK -> REPACK
+								 * (CONCURRENTLY), PostgreSQL 19 */
 } SddlOnlineForm;
 
 /* The catalog facts the online form of a statement needs (facts.c). */
@@ -133,7 +141,12 @@ typedef struct SddlOnlineFacts
 								 * indexes on */
 	char	   *new_name;		/* what the online form creates: the unique
 								 * index (UNIQUE), the helper CHECK (SET NOT
-								 * NULL); otherwise NULL */
+								 * NULL up to 17), the NOT NULL constraint
+								 * (SET NOT NULL from 18); otherwise NULL */
+	bool		validate_only;	/* SET NOT NULL from 18: new_name is the
+								 * column's NOT VALID NOT NULL constraint
+								 * already there, which only needs
+								 * VALIDATE */
 } SddlOnlineFacts;
 
 /* Everything the analysis knows about one statement. */
@@ -152,6 +165,8 @@ typedef struct SddlAnalysis
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */
+	List	   *renamed;		/* the context's renamed relations when the
+								 * statement was analysed (SddlRenamed *) */
 } SddlAnalysis;
 
 /*
@@ -162,7 +177,23 @@ typedef struct SddlAnalysis
 typedef struct SddlAnalysisContext
 {
 	List	   *created_names;	/* RangeVar * created earlier in the input */
+	List	   *renamed;		/* SddlRenamed *: pre-existing relations
+								 * renamed or moved to another schema
+								 * earlier in the input (filled by the
+								 * analysis itself) */
 } SddlAnalysisContext;
+
+/*
+ * A pre-existing relation renamed (RENAME TO) or moved (SET SCHEMA) by an
+ * earlier statement of the same check() input: later statements find it
+ * under its new name only, and rows and hints use that name.
+ */
+typedef struct SddlRenamed
+{
+	Oid			relid;
+	char	   *nspname;		/* its schema now */
+	char	   *relname;		/* its name now */
+} SddlRenamed;
 
 /*
  * Cheap test, no catalog access: can this statement kind ever need

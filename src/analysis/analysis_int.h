@@ -46,6 +46,10 @@ extern void sddl_add_finding(SddlAnalysis *a, SddlRelation *rel,
 							 SddlRuleId rule, int cmd_index,
 							 const char *object);
 extern Oid	sddl_lookup_rangevar(const RangeVar *rv);
+extern void sddl_use_renamed(List *renamed);
+extern const SddlRenamed *sddl_renamed_entry(Oid relid);
+extern void sddl_note_renamed(SddlAnalysisContext *cxt, Oid relid,
+							  const char *nspname, const char *relname);
 extern int64 sddl_relation_bytes(Oid relid, char relkind);
 extern Oid	sddl_existing_relid(SddlAnalysis *a, SddlAnalysisContext *cxt,
 								const RangeVar *rv, LOCKMODE mode,
@@ -57,6 +61,8 @@ extern void sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid,
 extern SddlRelation *sddl_add_referenced(SddlAnalysis *a,
 										 SddlAnalysisContext *cxt,
 										 const RangeVar *pktable, bool validates);
+extern void sddl_add_referenced_validated(SddlAnalysis *a, Oid pkrelid,
+										  LOCKMODE mode);
 
 /* locks.c */
 extern LOCKMODE sddl_held_mode(Relation rel);
@@ -67,6 +73,13 @@ extern void sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode,
 								  bool scans);
 extern void sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt,
 								   Node *query, bool scans);
+
+/*
+ * maintenance.c: the one table a VACUUM FULL, CLUSTER or REPACK statement
+ * can rewrite with REPACK (CONCURRENTLY) instead (PostgreSQL 19), or
+ * InvalidOid; facts.c offers it as the statement's online form.
+ */
+extern Oid	sddl_repack_online_target(Node *stmt);
 
 /* drop.c: what goes with a dropped column */
 extern void sddl_add_column_drop(SddlAnalysis *a, Oid relid,
@@ -131,6 +144,8 @@ extern void sddl_analyze_seclabel(SddlAnalysis *a, Node *stmt,
 								  SddlAnalysisContext *cxt);
 extern void sddl_analyze_grant(SddlAnalysis *a, Node *stmt,
 							   SddlAnalysisContext *cxt);
+extern void sddl_analyze_modify(SddlAnalysis *a, Node *stmt,
+								SddlAnalysisContext *cxt);
 
 /*
  * ALTER TABLE (alter_table.c and the alter_*.c files of its subcommands):
@@ -182,6 +197,8 @@ extern void sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd,
 								   LOCKMODE mode);
 extern void sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd,
 							 LOCKMODE mode);
+extern void sddl_at_alter_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+									 LOCKMODE mode);
 extern void sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd,
 									LOCKMODE mode);
 

@@ -61,8 +61,11 @@ sddl_analyze_create(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 				sddl_add_finding(a, d, SDDL_RULE_ATTACH_PARTITION_SCAN, SDDL_NO_CMD_INDEX, NULL);
 			}
-			/* foreign keys are cloned: their referenced tables are locked */
-			sddl_add_fk_neighbours(a, p->relid, ShareRowExclusiveLock, false);
+			/*
+			 * foreign keys are cloned: the tables they reference, and the
+			 * tables referencing the parent (CloneFkReferenced), are locked
+			 */
+			sddl_add_fk_neighbours(a, p->relid, ShareRowExclusiveLock, true);
 		}
 	}
 

@@ -28,9 +28,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/partition.h"
+#include "catalog/pg_class.h"
 #include "nodes/parsenodes.h"
 #include "tcop/cmdtag.h"
 #include "tcop/utility.h"
+#include "utils/lsyscache.h"
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
@@ -161,13 +164,18 @@ static const SddlStmtHandler sddl_stmt_handlers[] = {
 	{T_CreatePublicationStmt, sddl_analyze_unknown},
 	{T_AlterPublicationStmt, sddl_analyze_unknown},
 
-	/* not DDL, or runs statements of its own: not analysed */
-	{T_InsertStmt, sddl_analyze_unknown},
-	{T_UpdateStmt, sddl_analyze_unknown},
-	{T_DeleteStmt, sddl_analyze_unknown},
+	/*
+	 * data changes in a migration (modify.c): only check() sees them, the
+	 * hook never analyses them (sddl_is_candidate)
+	 */
+	{T_InsertStmt, sddl_analyze_modify},
+	{T_UpdateStmt, sddl_analyze_modify},
+	{T_DeleteStmt, sddl_analyze_modify},
 #ifdef SDDL_HAVE_MERGE_STMT
-	{T_MergeStmt, sddl_analyze_unknown},
+	{T_MergeStmt, sddl_analyze_modify},
 #endif
+
+	/* not DDL, or runs statements of its own: not analysed */
 	{T_CopyStmt, sddl_analyze_unknown},
 	{T_ExplainStmt, sddl_analyze_unknown},
 	{T_DoStmt, sddl_analyze_unknown},
@@ -196,6 +204,44 @@ sddl_add_scan_findings(SddlAnalysis *a)
 }
 
 /*
+ * A partitioned table has no storage of its own: it is rewritten or read
+ * when one of its partitions is.  Its row says so, for a statement that
+ * lists it, so that the table the user named shows what happens to its
+ * data.
+ */
+static void
+sddl_mark_partitioned_parents(SddlAnalysis *a)
+{
+	ListCell   *lc;
+
+	foreach(lc, a->relations)
+	{
+		SddlRelation *r = (SddlRelation *) lfirst(lc);
+		ListCell   *anc;
+
+		if (!OidIsValid(r->relid) || !(r->rewrites || r->scans) ||
+			!get_rel_relispartition(r->relid))
+			continue;
+		foreach(anc, get_partition_ancestors(r->relid))
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, a->relations)
+			{
+				SddlRelation *p = (SddlRelation *) lfirst(lc2);
+
+				if (p->relid == lfirst_oid(anc) &&
+					p->relkind == RELKIND_PARTITIONED_TABLE)
+				{
+					p->rewrites |= r->rewrites;
+					p->scans |= r->scans;
+				}
+			}
+		}
+	}
+}
+
+/*
  * Analyse one statement.
  */
 SddlAnalysis *
@@ -207,6 +253,9 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 	a->stmt = parsetree;
 	a->command = GetCommandTagName(CreateCommandTag(parsetree));
 	a->recognized = true;
+	/* relations renamed earlier in the same check() input */
+	a->renamed = cxt ? cxt->renamed : NIL;
+	sddl_use_renamed(a->renamed);
 
 	for (int i = 0; i < lengthof(sddl_stmt_handlers); i++)
 	{
@@ -237,5 +286,9 @@ sddl_analyze(Node *parsetree, SddlAnalysisContext *cxt)
 		a->no_transaction_block = true;
 
 	sddl_add_scan_findings(a);
+	sddl_mark_partitioned_parents(a);
+	/* a rename recorded by this statement is for the next ones */
+	a->renamed = cxt ? cxt->renamed : NIL;
+	sddl_use_renamed(NIL);
 	return a;
 }

@@ -22,16 +22,26 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xlog.h"
 #include "catalog/catalog.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
+#include "commands/vacuum.h"
 #include "nodes/parsenodes.h"
+#include "replication/slot.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
@@ -48,6 +58,18 @@
 #define SDDL_REINDEX_SYSTEM_RELKINDS "r"
 #define SDDL_VACUUM_RELKINDS	"rmt"
 #define SDDL_ANALYZE_RELKINDS	"rmp"
+
+/* A statistics target of a pg_attribute row, the default for "unset". */
+static int
+sddl_stat_target(HeapTuple atttup)
+{
+	bool		isnull;
+	Datum		d = SysCacheGetAttr(ATTNUM, atttup,
+									Anum_pg_attribute_attstattarget, &isnull);
+	int			target = isnull ? -1 : SddlDatumGetStatTarget(d);
+
+	return target < 0 ? default_statistics_target : target;
+}
 
 /* The boolean value of a DefElem option list entry, false if absent. */
 static bool
@@ -216,8 +238,9 @@ sddl_reindex_index(SddlAnalysis *a, Oid relid, LOCKMODE heapmode,
 
 		if (get_rel_relkind(idx) != RELKIND_INDEX)
 			continue;
+		/* the table's index storage is new: the table counts as rewritten */
 		heap = sddl_add_rel(a, IndexGetRelation(idx, true), heapmode,
-							false, true);
+							true, true);
 		sddl_add_rel(a, idx, idxmode, true, true);
 		if (!a->concurrent)
 			sddl_add_finding(a, heap, SDDL_RULE_REQUIRE_CONCURRENT_REINDEX, SDDL_NO_CMD_INDEX,
@@ -302,6 +325,234 @@ sddl_analyze_reindex(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	}
 }
 
+#ifdef SDDL_HAS_REPACK
+/*
+ * Does the table meet REPACK (CONCURRENTLY)'s requirements (PostgreSQL
+ * 19's check_concurrent_repack_requirements)?  A permanent plain table,
+ * not a system catalog, whose changes logical decoding can identify: a
+ * REPLICA IDENTITY USING INDEX, or by default a primary key that is not
+ * deferrable (REPLICA IDENTITY FULL and NOTHING are refused); and a server
+ * that can create the replication slot it decodes through.
+ */
+static bool
+sddl_repack_concurrently_possible(Oid relid)
+{
+	HeapTuple	tup;
+	Form_pg_class form;
+	char		ident;
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	bool		found = false;
+
+	if (wal_level < WAL_LEVEL_REPLICA || max_replication_slots <= 0)
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	form = (Form_pg_class) GETSTRUCT(tup);
+	ident = form->relreplident;
+	if (form->relkind != RELKIND_RELATION ||
+		form->relpersistence != RELPERSISTENCE_PERMANENT ||
+		IsCatalogRelationOid(relid) || IsCatalogNamespace(form->relnamespace) ||
+		IsToastNamespace(form->relnamespace) ||
+		(ident != REPLICA_IDENTITY_DEFAULT && ident != REPLICA_IDENTITY_INDEX))
+	{
+		ReleaseSysCache(tup);
+		return false;
+	}
+	ReleaseSysCache(tup);
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+
+		if (!idx->indisvalid)
+			continue;
+		if (ident == REPLICA_IDENTITY_INDEX)
+			found = idx->indisreplident;
+		else
+			found = idx->indisprimary && idx->indimmediate;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+/* Are all options of the list among the allowed ones (and FULL set)? */
+static bool
+sddl_repack_options_ok(List *options, bool vacuum)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "verbose") == 0 ||
+			strcmp(opt->defname, "analyze") == 0)
+			continue;
+		if (vacuum && strcmp(opt->defname, "full") == 0 &&
+			(opt->arg == NULL || defGetBoolean(opt)))
+			continue;
+		return false;
+	}
+	return true;
+}
+#endif
+
+/*
+ * The one table that a VACUUM FULL, CLUSTER or REPACK statement rewrites
+ * and that REPACK (CONCURRENTLY) can rewrite online instead (PostgreSQL
+ * 19), or InvalidOid: the statement must name exactly one table, with no
+ * column list and no option REPACK lacks (VACUUM FULL: only VERBOSE and
+ * ANALYZE besides FULL), and the table must meet REPACK (CONCURRENTLY)'s
+ * requirements.  An inheritance parent does not qualify for VACUUM FULL,
+ * which processes its children too.  policy/rewrite_plan.c spells the
+ * equivalent.
+ */
+Oid
+sddl_repack_online_target(Node *node)
+{
+#ifdef SDDL_HAS_REPACK
+	VacuumRelation *vrel;
+	Oid			relid;
+
+	if (IsA(node, VacuumStmt))
+	{
+		VacuumStmt *stmt = (VacuumStmt *) node;
+
+		if (!stmt->is_vacuumcmd || !sddl_option_set(stmt->options, "full") ||
+			!sddl_repack_options_ok(stmt->options, true) ||
+			list_length(stmt->rels) != 1)
+			return InvalidOid;
+		vrel = linitial_node(VacuumRelation, stmt->rels);
+	}
+	else if (IsA(node, RepackStmt))
+	{
+		RepackStmt *stmt = (RepackStmt *) node;
+
+		if (!sddl_repack_options_ok(stmt->params, false))
+			return InvalidOid;
+		vrel = stmt->relation;
+	}
+	else
+		return InvalidOid;
+	if (vrel == NULL || vrel->relation == NULL || vrel->va_cols != NIL)
+		return InvalidOid;
+	relid = sddl_lookup_rangevar(vrel->relation);
+	if (!OidIsValid(relid) || has_subclass(relid) ||
+		!sddl_repack_concurrently_possible(relid))
+		return InvalidOid;
+	return relid;
+#else
+	return InvalidOid;
+#endif
+}
+
+/*
+ * ANALYZE's sample size for a relation (do_analyze_rel): 300 rows per
+ * unit of the largest statistics target among the columns it analyses
+ * (the column's own target, or default_statistics_target), and, when no
+ * column list is given, among the expression columns of its indexes; at
+ * least 100.  A column whose target is 0 is not analysed.
+ */
+static int
+sddl_analyze_sample_rows(Oid relid, List *va_cols)
+{
+	int			targrows = 100;
+	int			natts = 0;
+	HeapTuple	ct = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	ListCell   *lc;
+
+	if (HeapTupleIsValid(ct))
+	{
+		natts = ((Form_pg_class) GETSTRUCT(ct))->relnatts;
+		ReleaseSysCache(ct);
+	}
+
+	for (AttrNumber attnum = 1; attnum <= natts; attnum++)
+	{
+		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+										 Int16GetDatum(attnum));
+		Form_pg_attribute att;
+
+		if (!HeapTupleIsValid(at))
+			continue;
+		att = (Form_pg_attribute) GETSTRUCT(at);
+		if (!att->attisdropped &&
+			(va_cols == NIL ||
+			 list_member(va_cols, makeString(NameStr(att->attname)))))
+			targrows = Max(targrows, 300 * sddl_stat_target(at));
+		ReleaseSysCache(at);
+	}
+	if (va_cols != NIL)
+		return targrows;
+
+	foreach(lc, sddl_catalog_indexes(relid))
+	{
+		Form_pg_index ind = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
+
+		for (int i = 0; i < ind->indnatts; i++)
+		{
+			HeapTuple	at;
+
+			if (ind->indkey.values[i] != 0)
+				continue;		/* a plain column, analysed with the table */
+			at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(ind->indexrelid),
+								 Int16GetDatum(i + 1));
+			if (!HeapTupleIsValid(at))
+				continue;
+			targrows = Max(targrows, 300 * sddl_stat_target(at));
+			ReleaseSysCache(at);
+		}
+	}
+	return targrows;
+}
+
+/*
+ * Does ANALYZE read every block of the relation?  It samples as many
+ * blocks as its sample has rows (BlockSampler), so a relation with no more
+ * blocks than that is read whole.  "blocks_of" is the relation whose size
+ * counts: the relation itself, or, for the inheritance sample of a parent,
+ * the parent's tree.
+ */
+static bool
+sddl_analyze_reads_all(Oid relid, List *va_cols, int64 bytes)
+{
+	return bytes / BLCKSZ <= sddl_analyze_sample_rows(relid, va_cols);
+}
+
+/* The size of a relation and everything that inherits from it. */
+static int64
+sddl_tree_bytes(Oid relid)
+{
+	int64		total = 0;
+	ListCell   *lc;
+
+	foreach(lc, find_all_inheritors(relid, NoLock, NULL))
+		total += sddl_relation_bytes(lfirst_oid(lc),
+									 get_rel_relkind(lfirst_oid(lc)));
+	return total;
+}
+
+/* Does ANALYZE (or VACUUM ANALYZE) of this relation alone read it whole? */
+static bool
+sddl_analyze_reads_own(Oid relid, List *va_cols)
+{
+	char		relkind = get_rel_relkind(relid);
+
+	if (!RELKIND_HAS_STORAGE(relkind))
+		return false;
+	return sddl_analyze_reads_all(relid, va_cols,
+								  sddl_relation_bytes(relid, relkind));
+}
+
 /*
  * From PostgreSQL 18, VACUUM and ANALYZE process the inheritance children
  * of a table named without ONLY as if they were named too.
@@ -325,6 +576,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		sddl_option_set(stmt->options, "analyze");
 	bool		vacuum = stmt->is_vacuumcmd;
 	LOCKMODE	mode = full ? AccessExclusiveLock : ShareUpdateExclusiveLock;
+	Oid			online = full ? sddl_repack_online_target(node) : InvalidOid;
 	ListCell   *lc;
 
 	/* VACUUM (not ANALYZE alone) cannot run in a transaction block */
@@ -334,7 +586,9 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		foreach(lc, sddl_relations_in(InvalidOid, true, false,
 									  vacuum ? SDDL_VACUUM_RELKINDS :
 									  SDDL_ANALYZE_RELKINDS))
-			sddl_add_rel(a, lfirst_oid(lc), mode, full, vacuum);
+			sddl_add_rel(a, lfirst_oid(lc), mode, full,
+						 vacuum || (analyze &&
+									sddl_analyze_reads_own(lfirst_oid(lc), NIL)));
 		return;
 	}
 
@@ -343,12 +597,28 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		VacuumRelation *vrel = (VacuumRelation *) lfirst(lc);
 		Oid			relid = sddl_lookup_rangevar(vrel->relation);
 		SddlRelation *r;
+		bool		tree_read = false;
 
 		if (!OidIsValid(relid))
 			continue;
-		r = sddl_add_rel(a, relid, mode, full, vacuum);
-		if (full)
+		r = sddl_add_rel(a, relid, mode, full,
+						 vacuum || (analyze &&
+									sddl_analyze_reads_own(relid, vrel->va_cols)));
+		/* 19: REPACK (CONCURRENTLY) does the same online */
+		if (full && relid == online)
+			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REPACK,
+							 SDDL_NO_CMD_INDEX, "VACUUM FULL");
+		else if (full)
 			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX, NULL);
+
+		/*
+		 * The statistics of a parent sample its whole tree, each child in
+		 * proportion to its size: all of it when the tree has no more
+		 * blocks than the parent's sample has rows.
+		 */
+		if (analyze && vrel->relation->inh && has_subclass(relid))
+			tree_read = sddl_analyze_reads_all(relid, vrel->va_cols,
+											   sddl_tree_bytes(relid));
 
 		if (get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ||
 			sddl_vacuum_children_named(vrel, relid))
@@ -358,9 +628,13 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 			foreach(lc2, sddl_inheritors(relid))
 			{
-				SddlRelation *p = sddl_add_rel(a, lfirst_oid(lc2), mode, full,
-											   vacuum);
+				Oid			child = lfirst_oid(lc2);
+				SddlRelation *p;
 
+				p = sddl_add_rel(a, child, mode, full,
+								 vacuum || tree_read ||
+								 (analyze &&
+								  sddl_analyze_reads_own(child, vrel->va_cols)));
 				if (full && p && RELKIND_HAS_STORAGE(p->relkind))
 					sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX,
 									 NULL);
@@ -369,26 +643,101 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		else if (analyze && vrel->relation->inh && has_subclass(relid))
 		{
 			/* inheritance statistics sample the children */
-			sddl_add_tree(a, relid, AccessShareLock, false, false, false);
+			sddl_add_tree(a, relid, AccessShareLock, false, tree_read, false);
 		}
 	}
+}
+
+/*
+ * Does the statement process every table rather than those with a
+ * clustered index?  PostgreSQL 19's REPACK without a table and without
+ * USING INDEX does; CLUSTER without a table takes the clustered ones.
+ */
+static bool
+sddl_cluster_all_tables(SddlClusterStmt *stmt)
+{
+#ifdef SDDL_HAS_REPACK
+	return stmt->command == REPACK_COMMAND_REPACK && !stmt->usingindex;
+#else
+	return false;
+#endif
+}
+
+/*
+ * The finding of a CLUSTER or REPACK that rewrites a table under ACCESS
+ * EXCLUSIVE: require-concurrent-repack where REPACK (CONCURRENTLY) can do
+ * it online (the statement's one table, online), and for REPACK itself
+ * (PostgreSQL 19); disallowed-cluster, as before 19, otherwise.
+ */
+static void
+sddl_cluster_finding(SddlAnalysis *a, SddlRelation *r, SddlClusterStmt *stmt,
+					 Oid online)
+{
+	if (r == NULL)
+		return;
+#ifdef SDDL_HAS_REPACK
+	if (r->relid == online || stmt->command == REPACK_COMMAND_REPACK)
+	{
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REPACK,
+						 SDDL_NO_CMD_INDEX,
+						 stmt->command == REPACK_COMMAND_REPACK ?
+						 "REPACK" : "CLUSTER");
+		return;
+	}
+#endif
+	sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX,
+					 NULL);
+}
+
+/*
+ * REPACK (CONCURRENTLY) (PostgreSQL 19): one table, rewritten while
+ * reads and writes go on under SHARE UPDATE EXCLUSIVE; ACCESS EXCLUSIVE
+ * only for the final swap of the files, as REINDEX CONCURRENTLY's swap.
+ * It cannot run in a transaction block.
+ */
+static bool
+sddl_repack_concurrently(SddlAnalysis *a, SddlClusterStmt *stmt)
+{
+#ifdef SDDL_HAS_REPACK
+	Oid			relid;
+
+	if (!sddl_option_set(stmt->params, "concurrently"))
+		return false;
+	a->concurrent = true;
+	relid = SddlClusterRelation(stmt) ?
+		sddl_lookup_rangevar(SddlClusterRelation(stmt)) : InvalidOid;
+	if (OidIsValid(relid))
+		sddl_add_rel(a, relid, ShareUpdateExclusiveLock, true, true);
+	return true;
+#else
+	return false;
+#endif
 }
 
 void
 sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
 	SddlClusterStmt *stmt = (SddlClusterStmt *) node;
+	Oid			online;
 	Oid			relid;
 	ListCell   *lc;
 
+	if (sddl_repack_concurrently(a, stmt))
+		return;
+	online = sddl_repack_online_target(node);
+
 	if (SddlClusterRelation(stmt) == NULL)
 	{
-		/* every table with a clustered index, each in its own transaction */
+		/* every (clustered) table, each in its own transaction */
+		List	   *tables = sddl_cluster_all_tables(stmt) ?
+			sddl_relations_in(InvalidOid, true, false, "rm") :
+			sddl_catalog_clustered_tables();
+
 		a->no_transaction_block = true;
-		foreach(lc, sddl_catalog_clustered_tables())
-			sddl_add_finding(a, sddl_add_rel(a, lfirst_oid(lc),
-											 AccessExclusiveLock, true, true),
-							 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+		foreach(lc, tables)
+			sddl_cluster_finding(a, sddl_add_rel(a, lfirst_oid(lc),
+												 AccessExclusiveLock, true, true),
+								 stmt, online);
 		return;
 	}
 
@@ -407,12 +756,12 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			p = sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock,
 							 RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))),
 							 true);
-			sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+			sddl_cluster_finding(a, p, stmt, online);
 		}
 		return;
 	}
-	sddl_add_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
-					 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+	sddl_cluster_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
+						 stmt, online);
 	if (stmt->indexname)
 		sddl_add_rel(a, get_relname_relid(stmt->indexname,
 										  get_rel_namespace(relid)),
@@ -544,10 +893,15 @@ sddl_analyze_refresh(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	 * CONCURRENTLY runs inside a transaction block and a subtransaction:
 	 * a->concurrent stays false.
 	 */
-	r = sddl_add_rangevar(a, cxt, stmt->relation, mode, !stmt->concurrent,
+	r = sddl_add_rangevar(a, cxt, stmt->relation, mode,
+						  !stmt->concurrent && !stmt->skipData,
 						  !stmt->skipData);
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
+	/* WITH NO DATA: new, empty storage; nothing is read */
+	if (stmt->skipData && !stmt->concurrent &&
+		RELKIND_HAS_STORAGE(r->relkind))
+		r->rewrites = true;
 	if (!stmt->skipData)
 		sddl_add_view_sources(a, r->relid, AccessShareLock, true);
 	if (!stmt->concurrent)

@@ -55,6 +55,14 @@ sddl_storage_bytes(Relation rel)
 }
 
 /*
+ * Relations a statement can rewrite: those with storage, except sequences,
+ * whose one row written to new storage (ALTER SEQUENCE, RESTART IDENTITY)
+ * is no table rewrite.
+ */
+#define SDDL_RELKIND_REWRITABLE(relkind) \
+	(RELKIND_HAS_STORAGE(relkind) && (relkind) != RELKIND_SEQUENCE)
+
+/*
  * Relations whose rows a statement can read in full: tables, materialized
  * views, TOAST tables.  Index builds and rewrites read the table, not the
  * index; sequences hold one row.
@@ -92,8 +100,10 @@ sddl_relation_bytes(Oid relid, char relkind)
 /*
  * Add a relation to the analysis, or merge with its earlier entry: the
  * strongest lock mode wins, rewrite and scan accumulate.  Relations without
- * storage (partitioned tables, views) are never rewritten or scanned
- * themselves: their leaves are.  Returns NULL if the relation vanished.
+ * storage (partitioned tables, views) are not rewritten or scanned
+ * themselves: their leaves are (a partitioned table is reported so once
+ * the analysis is complete, see sddl_analyze).  Returns NULL if the
+ * relation vanished.
  */
 SddlRelation *
 sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
@@ -115,7 +125,7 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 		{
 			if (mode > r->lockmode)
 				r->lockmode = mode;
-			if (RELKIND_HAS_STORAGE(r->relkind))
+			if (SDDL_RELKIND_REWRITABLE(r->relkind))
 				r->rewrites |= rewrites;
 			if (SDDL_RELKIND_SCANNABLE(r->relkind))
 				r->scans |= scans || rewrites;
@@ -135,13 +145,23 @@ sddl_add_rel(SddlAnalysis *a, Oid relid, LOCKMODE mode, bool rewrites,
 	r->relname = pstrdup(NameStr(classform->relname));
 	r->nspname = get_namespace_name(classform->relnamespace);
 	r->lockmode = mode;
-	if (RELKIND_HAS_STORAGE(r->relkind))
+	if (SDDL_RELKIND_REWRITABLE(r->relkind))
 		r->rewrites = rewrites;
 	if (SDDL_RELKIND_SCANNABLE(r->relkind))
 		r->scans = scans || rewrites;
 	r->reltuples = classform->reltuples;
 	r->relpages = classform->relpages;
 	ReleaseSysCache(tuple);
+	/* renamed earlier in the check() input: the name it has by now */
+	{
+		const SddlRenamed *ren = sddl_renamed_entry(relid);
+
+		if (ren != NULL)
+		{
+			r->nspname = pstrdup(ren->nspname);
+			r->relname = pstrdup(ren->relname);
+		}
+	}
 
 	r->bytes = sddl_relation_bytes(relid, r->relkind);
 
@@ -167,7 +187,7 @@ sddl_add_rel_copied(SddlAnalysis *a, Oid relid, LOCKMODE mode)
 {
 	SddlRelation *r = sddl_add_rel(a, relid, mode, false, false);
 
-	if (r && RELKIND_HAS_STORAGE(r->relkind))
+	if (r && SDDL_RELKIND_REWRITABLE(r->relkind))
 		r->rewrites = true;
 	return r;
 }
@@ -196,13 +216,85 @@ sddl_name_created(SddlAnalysisContext *cxt, const RangeVar *rv)
 	return false;
 }
 
-/* Resolve a name without locking; InvalidOid if there is no such relation. */
+/*
+ * The relations renamed earlier in the check() input of the statement being
+ * analysed (sddl_analyze and sddl_online_facts set it; NIL otherwise).
+ */
+static List *sddl_renamed = NIL;
+
+void
+sddl_use_renamed(List *renamed)
+{
+	sddl_renamed = renamed;
+}
+
+/* The new name of a relation renamed earlier in the input, or NULL. */
+const SddlRenamed *
+sddl_renamed_entry(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, sddl_renamed)
+	{
+		SddlRenamed *r = (SddlRenamed *) lfirst(lc);
+
+		if (r->relid == relid)
+			return r;
+	}
+	return NULL;
+}
+
+/* Record that a statement of the check() input renames or moves relid. */
+void
+sddl_note_renamed(SddlAnalysisContext *cxt, Oid relid, const char *nspname,
+				  const char *relname)
+{
+	SddlRenamed *r = NULL;
+	ListCell   *lc;
+
+	if (cxt == NULL || !OidIsValid(relid) || nspname == NULL ||
+		relname == NULL)
+		return;
+	foreach(lc, cxt->renamed)
+	{
+		if (((SddlRenamed *) lfirst(lc))->relid == relid)
+			r = (SddlRenamed *) lfirst(lc);
+	}
+	if (r == NULL)
+	{
+		r = palloc0(sizeof(SddlRenamed));
+		r->relid = relid;
+		cxt->renamed = lappend(cxt->renamed, r);
+	}
+	r->nspname = pstrdup(nspname);
+	r->relname = pstrdup(relname);
+}
+
+/*
+ * Resolve a name without locking; InvalidOid if there is no such relation.
+ * A relation renamed earlier in the check() input answers to its new name
+ * only (an unqualified new name matches in whatever schema it is).
+ */
 Oid
 sddl_lookup_rangevar(const RangeVar *rv)
 {
+	Oid			relid;
+	ListCell   *lc;
+
 	if (rv == NULL || rv->relname == NULL)
 		return InvalidOid;
-	return RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+	foreach(lc, sddl_renamed)
+	{
+		SddlRenamed *r = (SddlRenamed *) lfirst(lc);
+
+		if (strcmp(r->relname, rv->relname) == 0 &&
+			(rv->schemaname == NULL || strcmp(r->nspname, rv->schemaname) == 0))
+			return r->relid;
+	}
+	relid = RangeVarGetRelidExtended(rv, NoLock, RVR_MISSING_OK, NULL, NULL);
+	if (OidIsValid(relid) && sddl_renamed_entry(relid) != NULL)
+		return InvalidOid;		/* that name is gone */
+	return relid;
 }
 
 /*
@@ -322,23 +414,39 @@ sddl_add_fk_neighbours(SddlAnalysis *a, Oid relid, LOCKMODE mode,
 
 /*
  * The table a new foreign key references: SHARE ROW EXCLUSIVE, on every
- * partition too when it is partitioned.  Validation reads the referencing
- * table in full and probes this one through its unique index, so it is
- * not counted as scanned (a hash join may still read it whole: that is the
- * planner's choice, not the statement's).
+ * partition too when it is partitioned.  Validation (RI_Initial_Check)
+ * joins the referencing table with this one: on tables of any size the
+ * planner reads both in full (a hash or merge join), so with "validates"
+ * it counts as scanned.
  */
 SddlRelation *
 sddl_add_referenced(SddlAnalysis *a, SddlAnalysisContext *cxt,
 					const RangeVar *pktable, bool validates)
 {
 	SddlRelation *pk = sddl_add_rangevar(a, cxt, pktable,
-										 ShareRowExclusiveLock, false, false);
+										 ShareRowExclusiveLock, false,
+										 validates);
 
 	if (pk && OidIsValid(pk->relid) &&
 		pk->relkind == RELKIND_PARTITIONED_TABLE)
-		sddl_add_tree(a, pk->relid, ShareRowExclusiveLock, false, false,
+		sddl_add_tree(a, pk->relid, ShareRowExclusiveLock, false, validates,
 					  false);
 	return pk;
+}
+
+/*
+ * The table an existing foreign key references, when the key is validated
+ * (VALIDATE CONSTRAINT, or re-created valid after a rewrite): locked in
+ * the given mode, read in full by the validating join, and its partitions
+ * read under the query's ACCESS SHARE.
+ */
+void
+sddl_add_referenced_validated(SddlAnalysis *a, Oid pkrelid, LOCKMODE mode)
+{
+	SddlRelation *pk = sddl_add_rel(a, pkrelid, mode, false, true);
+
+	if (pk && pk->relkind == RELKIND_PARTITIONED_TABLE)
+		sddl_add_tree(a, pkrelid, AccessShareLock, false, true, false);
 }
 
 /*

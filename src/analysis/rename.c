@@ -17,13 +17,16 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
 #include "nodes/parsenodes.h"
 #include "utils/lsyscache.h"
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
+#include "analysis/catalog.h"
 
 /* ALTER TABLE/VIEW/INDEX/SEQUENCE ... RENAME TO */
 static void
@@ -52,12 +55,35 @@ sddl_rename_relation(SddlAnalysis *a, RenameStmt *stmt,
 					   relkind == RELKIND_PARTITIONED_INDEX)) ?
 					 ShareUpdateExclusiveLock : AccessExclusiveLock,
 					 false, false);
+	/* later statements of the check() input know it by its new name */
+	if (r)
+		sddl_note_renamed(cxt, relid, r->nspname, stmt->newname);
 	if (r && (r->relkind == RELKIND_RELATION ||
 			  r->relkind == RELKIND_PARTITIONED_TABLE ||
 			  r->relkind == RELKIND_VIEW ||
 			  r->relkind == RELKIND_MATVIEW ||
 			  r->relkind == RELKIND_FOREIGN_TABLE))
 		sddl_add_finding(a, r, SDDL_RULE_RENAMING_TABLE, SDDL_NO_CMD_INDEX, stmt->newname);
+}
+
+/*
+ * RENAME CONSTRAINT of a key or exclusion constraint renames its index too,
+ * under SHARE UPDATE EXCLUSIVE (RenameRelationInternal for an index).
+ */
+static void
+sddl_rename_constraint_index(SddlAnalysis *a, Oid relid, const char *conname)
+{
+	HeapTuple	con = sddl_catalog_constraint(relid, conname);
+	Form_pg_constraint form;
+
+	if (con == NULL)
+		return;
+	form = (Form_pg_constraint) GETSTRUCT(con);
+	if (form->contype == CONSTRAINT_PRIMARY ||
+		form->contype == CONSTRAINT_UNIQUE ||
+		form->contype == CONSTRAINT_EXCLUSION)
+		sddl_add_rel(a, form->conindid, ShareUpdateExclusiveLock, false,
+					 false);
 }
 
 void
@@ -90,9 +116,12 @@ sddl_analyze_rename(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		case OBJECT_TABCONSTRAINT:
 			r = sddl_add_rangevar(a, cxt, stmt->relation, AccessExclusiveLock,
 								  false, false);
-			if (r && OidIsValid(r->relid) && stmt->relation->inh)
+			if (r == NULL || !OidIsValid(r->relid))
+				return;
+			if (stmt->relation->inh)
 				sddl_add_tree(a, r->relid, AccessExclusiveLock, false, false,
 							  false);
+			sddl_rename_constraint_index(a, r->relid, stmt->subname);
 			return;
 
 		case OBJECT_TRIGGER:
@@ -165,6 +194,8 @@ sddl_analyze_set_schema(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 								  false, false);
 			if (r && OidIsValid(r->relid))
 			{
+				/* later statements of the input find it in its new schema */
+				sddl_note_renamed(cxt, r->relid, stmt->newschema, r->relname);
 				foreach(lc, getOwnedSequences(r->relid))
 					sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock, false,
 								 false);

@@ -46,12 +46,12 @@ sddl_executor_define_gucs(void)
 }
 
 /*
- * Can the statement run wrapped in an internal subtransaction?  Not the
- * ones that call PreventInTransactionBlock, which refuse subtransactions
- * and most of which commit internally (the analysis knows which: REINDEX
- * of a partitioned table or of a schema, VACUUM, ...), nor the
- * CONCURRENTLY forms, which wait for their locks their own way.  Those run
- * as given, never wrapped.
+ * Can the statement's locks be taken for it before it runs?  Not for the
+ * ones that call PreventInTransactionBlock, most of which commit
+ * internally and take their locks in transactions of their own (the
+ * analysis knows which: REINDEX of a partitioned table or of a schema,
+ * VACUUM, ...), nor for the CONCURRENTLY forms, which wait for their locks
+ * their own way.  Those run as given, untouched.
  */
 static bool
 sddl_can_wrap(const SddlAnalysis *analysis)
@@ -62,11 +62,12 @@ sddl_can_wrap(const SddlAnalysis *analysis)
 /*
  * Run the statement as given, bounding its lock waits.
  *
- * Top-level statements are retried in internal subtransactions; statements
- * run from a function get polled locks and run once (a subtransaction in
- * the middle of a caller's SPI execution is not ours to open); statements
- * that refuse subtransactions and parallel mode run untouched.  For the
- * untouched ones the wait is not measured: attempts = 1, wait_ms = 0.
+ * Its locks are taken first (queued attempts in a light subtransaction for
+ * top-level statements; polled only for statements run from a function, in
+ * the middle of a caller's SPI execution), then it runs once, never
+ * retried, never inside a subtransaction of ours.  Statements whose locks
+ * cannot be taken for them, and statements in parallel mode, run
+ * untouched; for them the wait is not measured: attempts = 1, wait_ms = 0.
  */
 void
 sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
@@ -126,9 +127,9 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 }
 
 /*
- * One run of the statement.  readOnlyTree = true on every attempt:
- * standard_ProcessUtility then works on a fresh copy, so a failed attempt
- * cannot leave a scribbled-on tree for the next one.
+ * The one run of the statement after its locks are held.  readOnlyTree =
+ * true: standard_ProcessUtility then works on a copy, so the caller's tree
+ * stays intact whatever the statement does to it.
  */
 static void
 sddl_run_plain(void *arg)

@@ -16,6 +16,9 @@
  *									commit; VALIDATE; commit; the statement
  *									(no scan thanks to the validated CHECK);
  *									DROP the helper CHECK
+ *	   (from 18)					the planned ADD CONSTRAINT ... NOT NULL
+ *									... NOT VALID; commit; VALIDATE
+ *	 VACUUM FULL | CLUSTER | REPACK	the planned REPACK (CONCURRENTLY) (19)
  *	 ADD UNIQUE | PRIMARY KEY		the planned CREATE UNIQUE INDEX
  *									CONCURRENTLY; ADD CONSTRAINT ... USING
  *									INDEX
@@ -543,6 +546,32 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 					 NULL, rw->stats);
 }
 
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+/*
+ * SET NOT NULL from 18: the planned statements (rewrite_plan.c), ADD
+ * CONSTRAINT ... NOT NULL ... NOT VALID; commit; VALIDATE, which fails
+ * with SET NOT NULL's own error on a null; or the VALIDATE alone of the
+ * column's NOT VALID constraint.
+ */
+static void
+sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
+						PlannedStmt *copy, SddlStepArgs *args)
+{
+	List	   *steps = sddl_split_sql(args->safe_sql);
+
+	steps = sddl_list_copy_strings(rw, steps);
+	if (!o->validate_only)
+	{
+		Assert(list_length(steps) == 2);
+		sddl_run_sql(linitial(steps), NULL, rw->stats);
+		sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+								   quote_qualified_identifier(o->nspname, o->relname),
+								   quote_identifier(o->new_name)));
+		sddl_commit(rw);
+	}
+	sddl_run_sql(llast(steps), NULL, rw->stats);
+}
+#else
 /*
  * SET NOT NULL: the planned statements (rewrite_plan.c), ADD CHECK ... NOT
  * VALID; commit; VALIDATE; commit; the original statement, which finds the
@@ -573,6 +602,19 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, rw->stats);
 	sddl_run_sql(list_nth(steps, 3), NULL, rw->stats);
+}
+#endif
+
+/*
+ * VACUUM FULL, CLUSTER or REPACK (19): the planned REPACK (CONCURRENTLY),
+ * which commits on its own like the other CONCURRENTLY forms and leaves
+ * nothing behind when it fails: its transient table and replication slot
+ * go with the failed transaction.  The client keeps its statement's tag.
+ */
+static void
+sddl_steps_repack(SddlStepArgs *args)
+{
+	sddl_run_sql(args->safe_sql, NULL, NULL);
 }
 
 /*
@@ -642,6 +684,9 @@ sddl_rewrite_steps(SddlRewrite *rw, const SddlOnlineFacts *o,
 			break;
 		case SDDL_ONLINE_UNIQUE:
 			sddl_steps_unique(rw, o, args);
+			break;
+		case SDDL_ONLINE_REPACK:
+			sddl_steps_repack(args);
 			break;
 		default:
 			sddl_steps_concurrently(rw, o, copy, args);

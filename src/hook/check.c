@@ -195,6 +195,7 @@ sddl_note_created_name(List *created, Node *stmt)
 				{
 					SddlAnalysisContext probe;
 
+					memset(&probe, 0, sizeof(probe));
 					probe.created_names = created;
 					if (sddl_name_created(&probe, ren->relation))
 						return lappend(created,
@@ -287,7 +288,7 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 	/* malformed SQL raises PostgreSQL's usual syntax error here */
 	parsetrees = sddl_parse(sql);
 
-	cxt.created_names = NIL;
+	memset(&cxt, 0, sizeof(cxt));
 	memset(&pcxt, 0, sizeof(pcxt));
 	pcxt.top_level = true;
 
@@ -428,7 +429,7 @@ safe_ddl_analysis_facts(PG_FUNCTION_ARGS)
 	sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	store = sddl_srf_begin(fcinfo, &tupdesc);
 	parsetrees = sddl_parse(sql);
-	cxt.created_names = NIL;
+	memset(&cxt, 0, sizeof(cxt));
 
 	foreach(lc, parsetrees)
 	{

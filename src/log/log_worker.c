@@ -57,6 +57,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
+#include "storage/sinval.h"
 #include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -119,7 +120,8 @@ typedef enum SddlWriteResult
 
 static const char *const sddl_log_insert_sql = SDDL_LOG_INSERT_SQL;
 
-/* Only for a batch holding recovered events: one index probe per event */
+/* Only for a batch holding recovered events (after a crash): one look-up
+ * per event, in the block range of its logged_at (BRIN index) */
 static const char *const sddl_log_insert_recovered_sql = SDDL_LOG_INSERT_SQL
 " WHERE NOT (c20 AND EXISTS (SELECT FROM safe_ddl.lock_log l "
 "WHERE l.logged_at OPERATOR(pg_catalog.=) u.c1 "
@@ -495,6 +497,17 @@ sddl_log_wait(long timeout_ms)
 					   remaining, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
+
+		/*
+		 * The catch-up signal: the shared invalidation queue is filling up
+		 * (a burst of DDL) and this worker is the furthest behind.  Read the
+		 * messages now, each a hash probe of caches that hold little; left
+		 * unread, the queue overflows, the worker's caches are reset, and
+		 * the next batch rebuilds the table's and its indexes' descriptors
+		 * from the catalogs, which cost more than the batch's rows.
+		 */
+		if (catchupInterruptPending)
+			ProcessCatchupInterrupt();
 		if ((rc & WL_TIMEOUT) || ShutdownRequestPending || ConfigReloadPending)
 			return;
 		LWLockAcquire(shared->lock, LW_SHARED);

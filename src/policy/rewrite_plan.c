@@ -10,10 +10,15 @@
  *	 REFRESH MATERIALIZED VIEW		-> ... CONCURRENTLY
  *	 ADD CONSTRAINT CHECK | FOREIGN KEY
  *									-> ADD ... NOT VALID; VALIDATE CONSTRAINT
+ *	 ADD CONSTRAINT NOT NULL (18+)	-> ADD ... NOT VALID; VALIDATE CONSTRAINT
  *	 ALTER COLUMN SET NOT NULL		-> ADD CHECK (col IS NOT NULL) NOT VALID;
  *									   VALIDATE; SET NOT NULL; DROP the CHECK
+ *	   (from 18)					-> ADD CONSTRAINT ... NOT NULL col NOT
+ *									   VALID; VALIDATE CONSTRAINT
  *	 ADD UNIQUE | PRIMARY KEY		-> CREATE UNIQUE INDEX CONCURRENTLY;
  *									   ADD CONSTRAINT ... USING INDEX
+ *	 VACUUM FULL | CLUSTER | REPACK (19)
+ *									-> REPACK (CONCURRENTLY) [USING INDEX]
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -24,6 +29,7 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
 #include "common/keywords.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
@@ -271,8 +277,34 @@ sddl_unique_attach_sql(const SddlOnlineFacts *o, Constraint *c)
 	return buf.data;
 }
 
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+/*
+ * From 18: the NOT NULL constraint SET NOT NULL would create, added NOT
+ * VALID (a brief ACCESS EXCLUSIVE, no scan), then validated under SHARE
+ * UPDATE EXCLUSIVE; or only the validation of the column's NOT VALID one.
+ * ONLY stays ONLY.  The result is SET NOT NULL's: the same constraint,
+ * validated, and attnotnull set.
+ */
 static char *
-sddl_set_not_null_sql(const SddlOnlineFacts *o, const char *column)
+sddl_set_not_null_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o,
+					  const char *column)
+{
+	AlterTableStmt *stmt = castNode(AlterTableStmt, analysis->stmt);
+	char	   *rel = psprintf("%s%s", stmt->relation->inh ? "" : "ONLY ",
+							   quote_qualified_identifier(o->nspname, o->relname));
+	char	   *validate = psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+									rel, quote_identifier(o->new_name));
+
+	if (o->validate_only)
+		return validate;
+	return psprintf("ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID;\n%s",
+					rel, quote_identifier(o->new_name), quote_identifier(column),
+					validate);
+}
+#else
+static char *
+sddl_set_not_null_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o,
+					  const char *column)
 {
 	const char *rel = quote_qualified_identifier(o->nspname, o->relname);
 	const char *helper = quote_identifier(o->new_name);
@@ -286,6 +318,54 @@ sddl_set_not_null_sql(const SddlOnlineFacts *o, const char *column)
 					rel, quote_identifier(column),
 					rel, helper);
 }
+#endif
+
+#ifdef SDDL_HAS_REPACK
+/*
+ * REPACK (CONCURRENTLY) of the statement's one table, with its VERBOSE and
+ * ANALYZE options; CLUSTER and REPACK ... USING INDEX keep their order
+ * (the named index, or the one the table is clustered on).
+ */
+static char *
+sddl_repack_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o)
+{
+	StringInfoData buf;
+	List	   *options;
+	bool		using_index = false;
+	const char *index = NULL;
+	ListCell   *lc;
+
+	if (IsA(analysis->stmt, VacuumStmt))
+		options = ((VacuumStmt *) analysis->stmt)->options;
+	else
+	{
+		RepackStmt *stmt = castNode(RepackStmt, analysis->stmt);
+
+		options = stmt->params;
+		using_index = stmt->usingindex || stmt->command == REPACK_COMMAND_CLUSTER;
+		index = stmt->indexname;
+	}
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "REPACK (CONCURRENTLY");
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if ((strcmp(opt->defname, "verbose") == 0 ||
+			 strcmp(opt->defname, "analyze") == 0) &&
+			(opt->arg == NULL || defGetBoolean(opt)))
+			appendStringInfo(&buf, ", %s",
+							 strcmp(opt->defname, "verbose") == 0 ? "VERBOSE" : "ANALYZE");
+	}
+	appendStringInfo(&buf, ") %s",
+					 quote_qualified_identifier(o->nspname, o->relname));
+	if (using_index)
+		appendStringInfoString(&buf, " USING INDEX");
+	if (using_index && index != NULL)
+		appendStringInfo(&buf, " %s", quote_identifier(index));
+	return buf.data;
+}
+#endif
 
 bool
 sddl_rewrite_supported(SddlAnalysis *analysis)
@@ -340,7 +420,15 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
 				break;
 			}
 		case SDDL_ONLINE_SET_NOT_NULL:
-			sql = sddl_set_not_null_sql(o, sddl_online_cmd(analysis)->name);
+			sql = sddl_set_not_null_sql(analysis, o,
+										sddl_online_cmd(analysis)->name);
+			break;
+		case SDDL_ONLINE_REPACK:
+#ifdef SDDL_HAS_REPACK
+			sql = sddl_repack_sql(analysis, o);
+#else
+			sql = NULL;
+#endif
 			break;
 		case SDDL_ONLINE_UNIQUE:
 			{
