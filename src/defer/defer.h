@@ -60,9 +60,11 @@ extern void sddl_defer_statement(SddlAnalysis *analysis, SddlDecision *decision,
  * naming the item; a DROP of such an index, constraint or table cancels
  * the items.  Returns the statement to handle: pstmt, a modified copy (an
  * unnamed CREATE INDEX named so as not to take a queued name, a DROP INDEX
- * without the queued indexes), or NULL when nothing is left to run.
+ * without the queued indexes), or NULL when nothing is left to run, with
+ * *done_as saying what was done instead (the cancellations, as SQL).
  */
-extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt);
+extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt,
+											   char **done_as);
 
 /*
  * Worker side (notify.c, launcher.c, worker.c, claim.c, build.c, wait.c).
