@@ -159,7 +159,8 @@ SELECT pg_catalog.brin_desummarize_range('safe_ddl.lock_log_logged_at_idx',
 -- >>> reliab: the rewrite journal (issue #9) ------------------------------
 -- Before each step of a multi-step rewrite that can leave something behind
 -- (the index of CREATE INDEX CONCURRENTLY, a NOT VALID constraint, the
--- helper CHECK of SET NOT NULL, the index of ADD UNIQUE ... USING INDEX),
+-- helper CHECK of SET NOT NULL, the index of ADD UNIQUE ... USING INDEX,
+-- each index a REINDEX ... CONCURRENTLY rebuilds),
 -- safe_ddl records here what it is about to create, in the transaction
 -- that makes it durable, and deletes the row in the transaction that
 -- finishes it.  A row whose backend is gone (terminated, killed, a crash)
@@ -175,7 +176,8 @@ CREATE TABLE safe_ddl.rewrite_journal (
     relid          oid NOT NULL,
     relation       text NOT NULL,
     kind           text NOT NULL
-        CHECK (kind IN ('index', 'unique_index', 'not_valid', 'helper_check')),
+        CHECK (kind IN ('index', 'unique_index', 'not_valid', 'helper_check',
+                        'reindex')),
     nspname        text NOT NULL,
     object_name    text,
     invalid_before oid[] NOT NULL DEFAULT '{}',
@@ -187,9 +189,9 @@ CREATE TABLE safe_ddl.rewrite_journal (
 COMMENT ON TABLE safe_ddl.rewrite_journal IS
 'what each running safe_ddl rewrite of this database is creating; a row whose backend has ended names what an interrupted rewrite left behind, for safe_ddl.recover_rewrites()';
 COMMENT ON COLUMN safe_ddl.rewrite_journal.kind IS
-'index (CREATE INDEX CONCURRENTLY), unique_index (ADD UNIQUE | PRIMARY KEY: the index before it is attached), not_valid (a constraint added NOT VALID, before VALIDATE), helper_check (the CHECK of SET NOT NULL)';
+'index (CREATE INDEX CONCURRENTLY), unique_index (ADD UNIQUE | PRIMARY KEY: the index before it is attached), not_valid (a constraint added NOT VALID, before VALIDATE), helper_check (the CHECK of SET NOT NULL), reindex (an index rebuilt by REINDEX CONCURRENTLY: its INVALID _ccnew / _ccold copies)';
 COMMENT ON COLUMN safe_ddl.rewrite_journal.object_name IS
-'the index (in schema nspname) or the constraint; NULL for an index the statement left unnamed';
+'the index (in schema nspname) or the constraint; NULL for an index the statement left unnamed; for reindex, the index rebuilt';
 COMMENT ON COLUMN safe_ddl.rewrite_journal.invalid_before IS
 'the INVALID indexes the table had before the build, never removed';
 
@@ -240,6 +242,32 @@ BEGIN
                         OR (j.kind = 'unique_index'
                             AND NOT EXISTS (SELECT FROM pg_constraint k
                                              WHERE k.conindid = i.indexrelid)));
+                FOREACH v IN ARRAY coalesce(victims, '{}') LOOP
+                    EXECUTE format('DROP INDEX %s', v);
+                END LOOP;
+            ELSIF j.kind = 'reindex' THEN
+                -- reindexj: only the INVALID copies REINDEX CONCURRENTLY
+                -- made of this index on its table: <index>_ccnew before
+                -- the swap, <index>_ccold after it, named as
+                -- ChooseRelationName() does (makeObjectName() clips the
+                -- index name to fit the label; a taken name gets a
+                -- number: _ccnew1, _ccnew2, ...)
+                CONTINUE WHEN EXISTS (SELECT FROM pg_stat_progress_create_index p
+                                       WHERE p.relid = j.relid);
+                SELECT array_agg(i.indexrelid::regclass) INTO victims
+                  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid,
+                       regexp_match(c.relname, '_(cc(?:new|old)(?:[1-9][0-9]*)?)$') m
+                 WHERE i.indrelid = j.relid
+                   AND NOT i.indisvalid
+                   AND i.indexrelid <> ALL (j.invalid_before)
+                   AND c.relnamespace = (SELECT n.oid FROM pg_namespace n
+                                          WHERE n.nspname = j.nspname)
+                   AND c.relname = (SELECT left(j.object_name, k)
+                                      FROM generate_series(length(j.object_name), 0, -1) k
+                                     WHERE octet_length(left(j.object_name, k))
+                                           <= current_setting('max_identifier_length')::integer
+                                              - 1 - length(m[1])
+                                     ORDER BY k DESC LIMIT 1) || '_' || m[1];
                 FOREACH v IN ARRAY coalesce(victims, '{}') LOOP
                     EXECUTE format('DROP INDEX %s', v);
                 END LOOP;

@@ -21,7 +21,7 @@
 typedef struct SddlJournalEntry
 {
 	const char *kind;			/* index, unique_index, not_valid,
-								 * helper_check */
+								 * helper_check, reindex */
 	Oid			relid;			/* the table */
 	const char *relation;		/* the table, quoted and qualified */
 	const char *nspname;		/* the table's schema (an index's too) */

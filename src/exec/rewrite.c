@@ -51,6 +51,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "nodes/makefuncs.h"
@@ -134,10 +135,11 @@ sddl_qualified_name(Oid relid)
 }
 
 /*
- * The OIDs of the INVALID indexes of a relation.
+ * The OIDs of the indexes of a relation: all of them, or only the INVALID
+ * ones.
  */
 static List *
-sddl_invalid_indexes(Oid relid)
+sddl_indexes_of(Oid relid, bool invalid_only)
 {
 	Relation	indrel;
 	SysScanDesc scan;
@@ -154,12 +156,19 @@ sddl_invalid_indexes(Oid relid)
 	{
 		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
 
-		if (!idx->indisvalid)
+		if (!invalid_only || !idx->indisvalid)
 			result = lappend_oid(result, idx->indexrelid);
 	}
 	systable_endscan(scan);
 	table_close(indrel, AccessShareLock);
 	return result;
+}
+
+/* The OIDs of the INVALID indexes of a relation. */
+static List *
+sddl_invalid_indexes(Oid relid)
+{
+	return sddl_indexes_of(relid, true);
 }
 
 /* The OIDs of the constraints of a relation (rewrite.h). */
@@ -333,7 +342,8 @@ sddl_journal(SddlRewrite *rw, const char *kind, const char *object_name)
 
 	e.kind = kind;
 	e.object_name = object_name;
-	if (strcmp(kind, "index") == 0 || strcmp(kind, "unique_index") == 0)
+	if (strcmp(kind, "index") == 0 || strcmp(kind, "unique_index") == 0 ||
+		strcmp(kind, "reindex") == 0)
 		e.invalid_before = sddl_invalid_indexes(e.relid);
 	id = sddl_journal_add(&e);
 	if (id != 0)
@@ -345,6 +355,51 @@ sddl_journal(SddlRewrite *rw, const char *kind, const char *object_name)
 		rw->journaled = lappend(rw->journaled, p);
 		MemoryContextSwitchTo(old);
 	}
+}
+
+/*
+ * Journal each index a REINDEX ... CONCURRENTLY is about to rebuild, in
+ * the current transaction (its phase 1 commit makes the rows durable with
+ * the new INVALID <index>_ccnew copies): one "reindex" row per index,
+ * naming the index and its table.  The index of REINDEX INDEX, or every
+ * index of the table and of its TOAST table for REINDEX TABLE (the
+ * relations of o->index_tables).  recover_rewrites() drops only the
+ * INVALID <index>_ccnew* / <index>_ccold* indexes of a row's table.
+ */
+static void
+sddl_journal_reindex(SddlRewrite *rw, const SddlOnlineFacts *o)
+{
+	SddlJournalEntry base = rw->journal;
+	ListCell   *lc;
+
+	foreach(lc, o->index_tables)
+	{
+		Oid			table = lfirst_oid(lc);
+		List	   *indexes;
+		ListCell   *lc2;
+
+		if (get_rel_relkind(o->relid) == RELKIND_INDEX)
+			indexes = list_make1_oid(o->relid);
+		else
+			indexes = sddl_indexes_of(table, false);
+		foreach(lc2, indexes)
+		{
+			Oid			index = lfirst_oid(lc2);
+			char	   *nspname = get_namespace_name(get_rel_namespace(table));
+			char	   *relname = get_rel_name(table);
+			char	   *index_name = get_rel_name(index);
+
+			if (nspname == NULL || relname == NULL || index_name == NULL)
+				continue;		/* dropped meanwhile: nothing to journal */
+			rw->journal.relid = table;
+			rw->journal.relation = quote_qualified_identifier(nspname,
+															  relname);
+			/* ChooseRelationName puts the copies in the table's schema */
+			rw->journal.nspname = nspname;
+			sddl_journal(rw, "reindex", index_name);
+		}
+	}
+	rw->journal = base;
 }
 
 /*
@@ -581,6 +636,8 @@ sddl_steps_concurrently(SddlRewrite *rw, const SddlOnlineFacts *o,
 	 */
 	if (o->form == SDDL_ONLINE_CREATE_INDEX)
 		sddl_journal(rw, "index", ((IndexStmt *) node)->idxname);
+	else if (o->form == SDDL_ONLINE_REINDEX)
+		sddl_journal_reindex(rw, o);
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, NULL);
 	sddl_journal_done(rw);

@@ -11,8 +11,12 @@
 # 3. an ADD CHECK rewritten to ADD ... NOT VALID + VALIDATE, killed with
 #    SIGKILL during its VALIDATE (the CHECK calls a slow function).
 #
+# 4.-6. a REINDEX rewritten to REINDEX ... CONCURRENTLY, terminated or
+#    killed with its INVALID <index>_ccnew copy waiting for a writer, or
+#    killed with the old index renamed <index>_ccold waiting for a reader.
+#
 # Every time the log writer finds the journal row of the dead rewrite and
-# drops the INVALID index or the NOT VALID constraint, and the journal is
+# drops the INVALID index(es) or the NOT VALID constraint, and the journal is
 # empty afterwards.  A rewrite
 # that finishes, and one that fails in its session, leave no journal row.
 use strict;
@@ -33,27 +37,36 @@ $node->safe_psql('postgres', q{
         AS $$ BEGIN PERFORM pg_sleep(60); RETURN $1; END $$;
 });
 
-# Run "CREATE INDEX $index" as application $app with every table counted as
-# big (so it is rewritten), wait until its build is held by the writer with
-# the INVALID index committed, and return [session, pid].
-sub start_held_build
+# Run $statement as application $app with every table counted as big (so
+# it is rewritten) while $blocker_sql holds an open transaction, wait until
+# the statement waits for a lock with the INVALID index $invalid committed,
+# and return [blocker session, session, pid].
+sub start_held
 {
-    my ($app, $index) = @_;
-    my $writer = $node->background_psql('postgres');
-    $writer->query_safe('BEGIN; INSERT INTO t VALUES (0, 0)');
+    my ($app, $blocker_sql, $statement, $invalid) = @_;
+    my $blocker = $node->background_psql('postgres');
+    $blocker->query_safe("BEGIN; $blocker_sql");
     my $ddl = $node->background_psql('postgres', on_error_stop => 0);
     $ddl->query_safe("SET application_name = '$app'");
     $ddl->query_safe('SET safe_ddl.small_table_size = 0');
     my $pid = $ddl->query_safe('SELECT pg_backend_pid()');
-    $ddl->query_until(qr/started/,
-        "\\echo started\nCREATE INDEX $index ON t (v);\n");
+    $ddl->query_until(qr/started/, "\\echo started\n$statement;\n");
     $node->poll_query_until('postgres', qq{
         SELECT EXISTS (SELECT FROM pg_index
-                        WHERE indexrelid = to_regclass('$index')
+                        WHERE indexrelid = to_regclass('$invalid')
                           AND NOT indisvalid)
            AND EXISTS (SELECT FROM pg_stat_activity
                         WHERE pid = $pid AND wait_event_type = 'Lock')})
-      or die "$app: the build was not held";
+      or die "$app: $statement was not held";
+    return ($blocker, $ddl, $pid);
+}
+
+# CREATE INDEX $index as $app, its build held by a writer.
+sub start_held_build
+{
+    my ($app, $index) = @_;
+    my ($writer, $ddl, $pid) = start_held($app, 'INSERT INTO t VALUES (0, 0)',
+        "CREATE INDEX $index ON t (v)", $index);
     is($node->safe_psql('postgres', qq{
         SELECT kind || '|' || object_name || '|' || statement
           FROM safe_ddl.rewrite_journal WHERE pid = $pid}),
@@ -153,6 +166,87 @@ is($node->safe_psql('postgres', q{
         '1|ALTER TABLE|terminated|ALTER TABLE t ADD CONSTRAINT t_slow CHECK (slow(v) > 0)',
         'check: the statement is logged once, from the journal');
 }
+
+# 4.-6. A REINDEX that safe_ddl rewrote to REINDEX ... CONCURRENTLY leaves
+# the INVALID copy <index>_ccnew while it waits for a writer before its
+# build, and the INVALID old index, renamed <index>_ccold, while it waits
+# for a reader after the swap.  Only those are dropped: an INVALID index of
+# the table from before the statement, named like a copy, stays.
+$node->safe_psql('postgres', q{
+    CREATE INDEX t_r ON t (v);
+    CREATE INDEX t_r_ccnew9 ON t (id);
+    UPDATE pg_index SET indisvalid = false
+     WHERE indexrelid = 't_r_ccnew9'::regclass;
+});
+
+# Run "REINDEX INDEX t_r" as application $app, held by $blocker's open
+# transaction until the INVALID $leftover exists; return [sessions, pid].
+sub start_held_reindex
+{
+    my ($app, $blocker_sql, $leftover) = @_;
+    my ($blocker, $ddl, $pid) = start_held($app, $blocker_sql,
+        'REINDEX INDEX t_r', $leftover);
+    is($node->safe_psql('postgres', qq{
+        SELECT kind || '|' || relid::regclass || '|' || object_name || '|'
+               || statement || '|' || rewritten_to
+          FROM safe_ddl.rewrite_journal WHERE pid = $pid}),
+        'reindex|t|t_r|REINDEX INDEX t_r|REINDEX INDEX CONCURRENTLY t_r;',
+        "$app: the journal names the index being rebuilt");
+    return ($blocker, $ddl, $pid);
+}
+
+# The REINDEX's leftover is gone, the journal empty, t_r valid and the
+# older INVALID index still there.
+sub reindex_cleaned_up
+{
+    my ($leftover) = @_;
+    $node->poll_query_until('postgres', qq{
+        SELECT to_regclass('$leftover') IS NULL
+           AND NOT EXISTS (SELECT FROM safe_ddl.rewrite_journal)})
+      or return 'not cleaned up';
+    return $node->safe_psql('postgres', q{
+        SELECT string_agg(c.relname || '=' || i.indisvalid, ',' ORDER BY c.relname)
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE c.relname LIKE 't\_r%'});
+}
+
+# 4. pg_terminate_backend while the REINDEX waits before its build.
+{
+    my ($blocker, $ddl, $pid) = start_held_reindex('sddl_rterm',
+        'INSERT INTO t VALUES (0, 0)', 't_r_ccnew');
+    $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
+    eval { $ddl->quit };
+    $blocker->query_safe('COMMIT');
+    $blocker->quit;
+    is(reindex_cleaned_up('t_r_ccnew'), 't_r=true,t_r_ccnew9=false',
+        'reindex terminated: the INVALID _ccnew copy is dropped, nothing else');
+    logged_as('sddl_rterm', '1|REINDEX|terminated|REINDEX INDEX t_r',
+        'reindex terminated: the statement is logged once');
+}
+
+# 5.-6. SIGKILL of a REINDEX held by $blocker_sql with $leftover INVALID.
+sub kill_held_reindex
+{
+    my ($app, $blocker_sql, $leftover, $what) = @_;
+    my ($blocker, $ddl, $pid) = start_held_reindex($app, $blocker_sql,
+        $leftover);
+    kill 'KILL', $pid;
+    eval { $ddl->quit };
+    eval { $blocker->quit };
+    $node->poll_query_until('postgres', 'SELECT true')
+      or die 'the server did not come back';
+    is(reindex_cleaned_up($leftover), 't_r=true,t_r_ccnew9=false',
+        "$app: the INVALID $what is dropped after the crash restart");
+    logged_as($app, '1|REINDEX|terminated|REINDEX INDEX t_r',
+        "$app: the statement is logged once, from the journal");
+}
+
+# 5. while the REINDEX waits for a writer before its build;
+kill_held_reindex('sddl_rkill', 'INSERT INTO t VALUES (0, 0)', 't_r_ccnew',
+    '_ccnew copy');
+# 6. while it waits for a reader after the swap.
+kill_held_reindex('sddl_rold', 'SELECT count(*) FROM t', 't_r_ccold',
+    'old index renamed _ccold');
 
 $node->stop;
 done_testing();
