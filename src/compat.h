@@ -149,8 +149,9 @@ typedef ClusterStmt SddlClusterStmt;
 #endif
 
 /*
- * pg_attribute.attstattarget, read with SysCacheGetAttr: int4, -1 for the
- * default, until 16; int2, NULL for the default, from 17.
+ * pg_attribute.attstattarget and pg_statistic_ext.stxstattarget, read with
+ * SysCacheGetAttr: int4, -1 for the default, until 16; int2, NULL for the
+ * default, from 17.
  */
 #if PG_VERSION_NUM >= 170000
 #define SddlDatumGetStatTarget(d) ((int) DatumGetInt16(d))
