@@ -855,6 +855,7 @@ INSERT INTO gt_statements (stmt) VALUES
 ('DELETE FROM gt.dml d USING gt.big b WHERE b.id = d.id'),
 ('INSERT INTO gt.dml VALUES (6000, 1, 1)'),
 ('INSERT INTO gt.lt SELECT id, a FROM gt.t'),
+('INSERT INTO gt.big SELECT id + 1000, x FROM gt.big'),
 ('INSERT INTO gt.lt (id) SELECT id FROM gt.big WHERE x < 10'),
 ('INSERT INTO gt.dml SELECT id + 10000, x, x FROM gt.big ON CONFLICT (id) DO NOTHING'),
 ('UPDATE gt.pt SET v = ''y'''),
