@@ -262,7 +262,7 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 				target = ins->relation;
 				reads = list_make4(ins->selectStmt, ins->onConflictClause,
-								   ins->returningList, ins->withClause);
+								   SddlReturning(ins), ins->withClause);
 				writes_keys = true;
 			}
 			break;
@@ -274,7 +274,7 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				where = upd->whereClause;
 				joins = upd->fromClause != NIL;
 				reads = list_make5(upd->targetList, upd->whereClause,
-								   upd->fromClause, upd->returningList,
+								   upd->fromClause, SddlReturning(upd),
 								   upd->withClause);
 			}
 			break;
@@ -286,7 +286,7 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				where = del->whereClause;
 				joins = del->usingClause != NIL;
 				reads = list_make4(del->usingClause, del->whereClause,
-								   del->returningList, del->withClause);
+								   SddlReturning(del), del->withClause);
 				removes_keys = 'd';
 			}
 			break;
