@@ -4,6 +4,9 @@
 # counts of each process when it exits.
 #
 #   bench/log_writer_cost.sh [TABLES]    (default 100 tables = 400 events)
+#   SDDL_REPLAY_DB=app bench/log_writer_cost.sh
+#                                        the replay in another database
+#                                        than the writer's (postgres)
 #
 # The workload is bench/log_overhead.sh's fresh-install replay (per table:
 # CREATE TABLE with a bigserial primary key, two CREATE INDEX, ADD COLUMN),
@@ -58,6 +61,10 @@ for _ in $(seq 1 600); do
     sleep 1
 done
 psql_ -c 'CREATE EXTENSION safe_ddl'
+# The replay's database.  Default: the writer's own, the worst case, where
+# every invalidation message of the replay concerns the writer's database.
+replay_db=${SDDL_REPLAY_DB:-postgres}
+[ "$replay_db" = postgres ] || psql_ -c "CREATE DATABASE $replay_db"
 
 wait_idle() {	# the writer has written everything and sleeps
     for _ in $(seq 1 600); do
@@ -83,7 +90,7 @@ cost() {
             echo "CREATE INDEX t_${i}_b ON t_$i (b);"
             echo "ALTER TABLE t_$i ADD COLUMN d int;"
         done
-    } | psql_ -v ON_ERROR_STOP=1 >/dev/null
+    } | as_owner "$bindir/psql" -X -q -h "$work" -d "$replay_db" -v ON_ERROR_STOP=1 >/dev/null
     # SIGTERM: the writer writes what is buffered and exits; callgrind
     # writes its counts then
     psql_ -c "SELECT pg_terminate_backend($pid)" >/dev/null

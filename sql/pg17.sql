@@ -41,6 +41,21 @@ ALTER TABLE p17.t ALTER COLUMN g SET EXPRESSION AS (a * 4);
 ROLLBACK;
 SELECT g FROM p17.t WHERE id = 10;
 
+-- SET ACCESS METHOD DEFAULT (17): a rewrite only when the table's method
+-- is not the default one (here it is: catalog-only); on a partitioned
+-- table (17) it sets the method its new partitions get, catalog-only too
+SET safe_ddl.mode = off;
+CREATE TABLE p17.pt (id int) PARTITION BY RANGE (id);
+CREATE TABLE p17.pt_1 PARTITION OF p17.pt FOR VALUES FROM (0) TO (100000);
+INSERT INTO p17.pt SELECT generate_series(1, 10000);
+RESET safe_ddl.mode;
+SELECT statement_no, relation, lock_mode, rewrites_table, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE p17.t SET ACCESS METHOD DEFAULT;
+ALTER TABLE p17.pt SET ACCESS METHOD heap;
+ALTER TABLE p17.pt SET ACCESS METHOD DEFAULT;
+$$);
+
 RESET safe_ddl.small_table_size;
 SET safe_ddl.mode = off;
 DROP SCHEMA p17 CASCADE;

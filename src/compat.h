@@ -105,6 +105,15 @@ typedef ClusterStmt SddlClusterStmt;
 #define SddlClusterRelation(stmt) ((stmt)->relation)
 #endif
 
+/*
+ * PostgreSQL 19 added REPACK (CONCURRENTLY): an online rewrite of one
+ * table, under SHARE UPDATE EXCLUSIVE until a brief ACCESS EXCLUSIVE for
+ * the final swap, which CLUSTER and VACUUM FULL have no equivalent of.
+ */
+#if PG_VERSION_NUM >= 190000
+#define SDDL_HAS_REPACK 1
+#endif
+
 /* PostgreSQL 19 can also report whether a domain's checks are volatile. */
 #if PG_VERSION_NUM >= 190000
 #define SddlDomainHasConstraints(typid) DomainHasConstraints((typid), NULL)
@@ -136,6 +145,23 @@ typedef ClusterStmt SddlClusterStmt;
  */
 #if PG_VERSION_NUM >= 180000
 #define SDDL_HAS_NOTNULL_CONSTRAINTS 1
+#endif
+/*
+ * PostgreSQL 18 added NOT ENFORCED constraints (CHECK and FOREIGN KEY) and
+ * ALTER CONSTRAINT ... [NOT] ENFORCED / [NO] INHERIT, whose subcommand
+ * carries an ATAlterConstraint (before, a Constraint node).
+ */
+#if PG_VERSION_NUM >= 180000
+#define SDDL_HAS_ENFORCEABILITY 1
+#define SddlConstraintNotEnforced(c) (!(c)->is_enforced)
+#else
+#define SddlConstraintNotEnforced(c) false
+#endif
+/* PostgreSQL 18 added temporal keys: UNIQUE / PRIMARY KEY (..., WITHOUT OVERLAPS). */
+#if PG_VERSION_NUM >= 180000
+#define SddlConstraintWithoutOverlaps(c) ((c)->without_overlaps)
+#else
+#define SddlConstraintWithoutOverlaps(c) false
 #endif
 /*
  * PostgreSQL 18 changed several lock levels: GRANT/REVOKE on a named table
@@ -249,6 +275,27 @@ typedef JsonbParseState *SddlJsonbBuild;
 #define SddlMyProcNumber() (MyProc->pgprocno)
 #endif
 /* -- end of lock-hold budget -- */
+
+/* -- deferred builds (src/defer/build.c) -- */
+/*
+ * PostgreSQL 15 renamed pg_analyze_and_rewrite to
+ * pg_analyze_and_rewrite_fixedparams; 18 removed PortalRun's run_once.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite_fixedparams((raw), (sql), NULL, 0, NULL)
+#else
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite((raw), (sql), NULL, 0, NULL)
+#endif
+#if PG_VERSION_NUM >= 180000
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, (dest), (dest), (qc))
+#else
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, true, (dest), (dest), (qc))
+#endif
+/* -- end of deferred builds -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000

@@ -182,6 +182,24 @@ typedef struct SddlNewColumn
 	List	   *fks;			/* Constraint * of the foreign keys */
 } SddlNewColumn;
 
+/*
+ * Is the column constraint at this position followed by NOT ENFORCED
+ * (18)?  In a column definition the attribute is a node of its own, which
+ * parse analysis applies to the constraint before it.
+ */
+static bool
+sddl_column_constraint_not_enforced(List *constraints, ListCell *lc)
+{
+#ifdef SDDL_HAS_ENFORCEABILITY
+	ListCell   *next = lnext(constraints, lc);
+
+	return next != NULL &&
+		((Constraint *) lfirst(next))->contype == CONSTR_ATTR_NOT_ENFORCED;
+#else
+	return false;
+#endif
+}
+
 static void
 sddl_new_column(ColumnDef *def, SddlNewColumn *nc)
 {
@@ -213,7 +231,9 @@ sddl_new_column(ColumnDef *def, SddlNewColumn *nc)
 					nc->generated_stored = true;
 				break;
 			case CONSTR_CHECK:
-				if (!c->skip_validation)
+				/* NOT ENFORCED (18): nothing to check */
+				if (!c->skip_validation && !SddlConstraintNotEnforced(c) &&
+					!sddl_column_constraint_not_enforced(def->constraints, lc))
 					nc->checks = true;
 				break;
 			case CONSTR_PRIMARY:
@@ -227,7 +247,9 @@ sddl_new_column(ColumnDef *def, SddlNewColumn *nc)
 				nc->exclusion = true;
 				break;
 			case CONSTR_FOREIGN:
-				nc->fks = lappend(nc->fks, c);
+				if (!SddlConstraintNotEnforced(c) &&
+					!sddl_column_constraint_not_enforced(def->constraints, lc))
+					nc->fks = lappend(nc->fks, c);
 				break;
 			default:
 				break;

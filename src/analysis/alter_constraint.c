@@ -168,6 +168,7 @@ void
 sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 {
 	Constraint *c = (Constraint *) cmd->def;
+	bool		validates;
 
 	if (!IsA(c, Constraint))
 	{
@@ -175,23 +176,30 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 		return;
 	}
 
+	/* NOT ENFORCED (18) implies NOT VALID: nothing to check, no scan */
+	validates = !c->skip_validation && !SddlConstraintNotEnforced(c);
 	switch (c->contype)
 	{
 		case CONSTR_CHECK:
-			sddl_at_apply(st, mode, false, !c->skip_validation,
-						  !c->is_no_inherit);
-			if (!c->skip_validation)
+			sddl_at_apply(st, mode, false, validates, !c->is_no_inherit);
+			if (validates)
 				sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 								 st->index, c->conname);
 			break;
 
 		case CONSTR_FOREIGN:
 			/* partitions get the constraint too (partitioned only) */
-			sddl_at_apply(st, mode, false, !c->skip_validation,
+			sddl_at_apply(st, mode, false, validates,
 						  st->relkind == RELKIND_PARTITIONED_TABLE);
-			sddl_add_referenced(st->a, st->cxt, c->pktable,
-								!c->skip_validation);
-			if (!c->skip_validation)
+
+			/*
+			 * From PostgreSQL 18 the inheritance children are locked too
+			 * (they do not get the constraint: no scan).
+			 */
+			if (sddl_pg18_locks() && st->relkind != RELKIND_PARTITIONED_TABLE)
+				sddl_at_apply(st, mode, false, false, true);
+			sddl_add_referenced(st->a, st->cxt, c->pktable, validates);
+			if (validates)
 				sddl_add_finding(st->a, st->rel,
 								 SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
 								 st->index, c->conname);
@@ -228,6 +236,93 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			sddl_at_apply(st, mode, false, false, false);
 			break;
 	}
+}
+
+#ifdef SDDL_HAS_ENFORCEABILITY
+/*
+ * ALTER CONSTRAINT ... INHERIT of a NOT NULL constraint (18) adds it to
+ * every child, each scanned where the column is still nullable there.
+ */
+static void
+sddl_at_constraint_inherit(SddlAlterState *st, HeapTuple con, LOCKMODE mode)
+{
+	char	   *colname = get_attname(st->relid, extractNotNullColumn(con), true);
+	bool		recurse = st->recurse;
+
+	if (colname == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, true);
+		return;
+	}
+	/* the children, whatever ONLY says: an inheritable constraint goes down */
+	st->recurse = true;
+	if (st->children == NIL)
+		st->children = sddl_inheritors(st->relid);
+	sddl_at_column_not_null(st, colname, mode);
+	st->recurse = recurse;
+}
+#endif
+
+/*
+ * ALTER CONSTRAINT.  From 18: ENFORCED on a NOT ENFORCED constraint
+ * validates it, a scan under the statement's lock (a foreign key also
+ * reads the table it references, and 19 lets CHECK constraints be
+ * altered so too); NOT ENFORCED on a foreign key drops its triggers,
+ * which locks the referenced table; INHERIT of a NOT NULL constraint scans
+ * the children; NO INHERIT locks them.  Deferrability, and every form up
+ * to 17, only changes the catalog.
+ */
+void
+sddl_at_alter_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+						 LOCKMODE mode)
+{
+#ifdef SDDL_HAS_ENFORCEABILITY
+	ATAlterConstraint *ac = (ATAlterConstraint *) cmd->def;
+	HeapTuple	con = NULL;
+	Form_pg_constraint form;
+	bool		partitioned = st->relkind == RELKIND_PARTITIONED_TABLE;
+
+	if (ac != NULL && IsA(ac, ATAlterConstraint) && OidIsValid(st->relid))
+		con = sddl_catalog_constraint(st->relid, ac->conname);
+	if (con == NULL)
+	{
+		sddl_at_apply(st, mode, false, false, false);
+		return;
+	}
+	form = (Form_pg_constraint) GETSTRUCT(con);
+	if (ac->alterEnforceability && ac->is_enforced && !form->conenforced)
+	{
+		if (form->contype == CONSTRAINT_FOREIGN)
+		{
+			sddl_at_apply(st, mode, false, true, partitioned);
+			sddl_add_rel(st->a, form->confrelid, ShareRowExclusiveLock,
+						 false, false);
+		}
+		else
+			sddl_at_apply(st, mode, false, true, !form->connoinherit);
+		sddl_add_finding(st->a, st->rel, SDDL_RULE_CONSTRAINT_MISSING_NOT_VALID,
+						 st->index, ac->conname);
+		return;
+	}
+	if (ac->alterEnforceability && !ac->is_enforced && form->conenforced &&
+		form->contype == CONSTRAINT_FOREIGN)
+	{
+		sddl_at_apply(st, mode, false, false, partitioned);
+		sddl_add_rel(st->a, form->confrelid, AccessExclusiveLock, false,
+					 false);
+		return;
+	}
+	if (ac->alterInheritability && form->contype == CONSTRAINT_NOTNULL &&
+		ac->noinherit != form->connoinherit)
+	{
+		if (!ac->noinherit)
+			sddl_at_constraint_inherit(st, con, mode);
+		else
+			sddl_at_apply(st, mode, false, false, true);
+		return;
+	}
+#endif
+	sddl_at_apply(st, mode, false, false, false);
 }
 
 void

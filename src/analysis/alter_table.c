@@ -173,6 +173,7 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_AddConstraint, sddl_at_add_constraint},
 	{AT_ValidateConstraint, sddl_at_validate},
 	{AT_DropConstraint, sddl_at_drop_constraint},
+	{AT_AlterConstraint, sddl_at_alter_constraint},
 
 	/* partitions and inheritance: alter_partition.c */
 	{AT_AttachPartition, sddl_at_attach_partition},
@@ -225,7 +226,6 @@ static const SddlAlterHandler sddl_alter_handlers[] = {
 	{AT_NoForceRowSecurity, sddl_at_local},
 	{AT_GenericOptions, sddl_at_local},
 	{AT_AlterColumnGenericOptions, sddl_at_local},
-	{AT_AlterConstraint, sddl_at_local},
 };
 
 static void

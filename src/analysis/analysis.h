@@ -54,6 +54,7 @@ typedef enum SddlRuleId
 	SDDL_RULE_REQUIRE_CONCURRENT_INDEX_DELETION,		/* require-concurrent-index-deletion */
 	SDDL_RULE_REQUIRE_CONCURRENT_REFRESH,		/* require-concurrent-refresh */
 	SDDL_RULE_REQUIRE_CONCURRENT_REINDEX,		/* require-concurrent-reindex */
+	SDDL_RULE_REQUIRE_CONCURRENT_REPACK,		/* require-concurrent-repack */
 	SDDL_RULE_REWRITING_TABLE,		/* rewriting-table */
 	SDDL_RULE_SCAN_UNDER_EXCLUSIVE_LOCK,		/* scan-under-exclusive-lock */
 	SDDL_RULE_COUNT
@@ -121,8 +122,10 @@ typedef enum SddlOnlineForm
 	SDDL_ONLINE_NOT_VALID,		/* ADD ... NOT VALID, then VALIDATE */
 	SDDL_ONLINE_SET_NOT_NULL,	/* through a validated CHECK (col IS NOT
 								 * NULL) */
-	SDDL_ONLINE_UNIQUE			/* CREATE UNIQUE INDEX CONCURRENTLY, then
+	SDDL_ONLINE_UNIQUE,			/* CREATE UNIQUE INDEX CONCURRENTLY, then
 								 * ADD CONSTRAINT ... USING INDEX */
+	SDDL_ONLINE_REPACK			/* VACUUM FULL, CLUSTER, REPACK -> REPACK
+								 * (CONCURRENTLY), PostgreSQL 19 */
 } SddlOnlineForm;
 
 /* The catalog facts the online form of a statement needs (facts.c). */
@@ -138,7 +141,12 @@ typedef struct SddlOnlineFacts
 								 * indexes on */
 	char	   *new_name;		/* what the online form creates: the unique
 								 * index (UNIQUE), the helper CHECK (SET NOT
-								 * NULL); otherwise NULL */
+								 * NULL up to 17), the NOT NULL constraint
+								 * (SET NOT NULL from 18); otherwise NULL */
+	bool		validate_only;	/* SET NOT NULL from 18: new_name is the
+								 * column's NOT VALID NOT NULL constraint
+								 * already there, which only needs
+								 * VALIDATE */
 } SddlOnlineFacts;
 
 /* Everything the analysis knows about one statement. */
@@ -154,6 +162,9 @@ typedef struct SddlAnalysis
 										 * block either (the CONCURRENTLY
 										 * forms, VACUUM, REINDEX SCHEMA,
 										 * CLUSTER of many tables, ...) */
+	bool		requires_transaction_block; /* refused at top level outside
+											 * one (LOCK TABLE), where a
+											 * subtransaction counts as one */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */

@@ -74,6 +74,13 @@ extern void sddl_add_view_sources(SddlAnalysis *a, Oid viewid, LOCKMODE mode,
 extern void sddl_add_query_sources(SddlAnalysis *a, SddlAnalysisContext *cxt,
 								   Node *query, bool scans);
 
+/*
+ * maintenance.c: the one table a VACUUM FULL, CLUSTER or REPACK statement
+ * can rewrite with REPACK (CONCURRENTLY) instead (PostgreSQL 19), or
+ * InvalidOid; facts.c offers it as the statement's online form.
+ */
+extern Oid	sddl_repack_online_target(Node *stmt);
+
 /* drop.c: what goes with a dropped column */
 extern void sddl_add_column_drop(SddlAnalysis *a, Oid relid,
 								 AttrNumber attnum, bool cascade);
@@ -190,6 +197,8 @@ extern void sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd,
 								   LOCKMODE mode);
 extern void sddl_at_validate(SddlAlterState *st, AlterTableCmd *cmd,
 							 LOCKMODE mode);
+extern void sddl_at_alter_constraint(SddlAlterState *st, AlterTableCmd *cmd,
+									 LOCKMODE mode);
 extern void sddl_at_drop_constraint(SddlAlterState *st, AlterTableCmd *cmd,
 									LOCKMODE mode);
 

@@ -42,6 +42,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/analysis_int.h"
+#include "compat.h"
 
 static bool
 sddl_is_user_relation(Oid relid)
@@ -207,6 +208,40 @@ sddl_unique_index_name(Oid relid, Constraint *c)
 							  get_rel_namespace(relid), true);
 }
 
+/*
+ * SET NOT NULL's online form names what it creates.  Up to 17, a helper
+ * CHECK (col IS NOT NULL), validated, lets SET NOT NULL skip its scan.
+ * From 18, NOT NULL is a constraint of its own that can be added NOT VALID
+ * and validated later: the one SET NOT NULL would create, under the name it
+ * would choose, or the column's NOT VALID one already there, which SET NOT
+ * NULL would validate.
+ */
+static void
+sddl_set_not_null_facts(SddlOnlineFacts *o, const char *column)
+{
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+	AttrNumber	attnum = get_attnum(o->relid, column);
+	HeapTuple	con = attnum > 0 ? findNotNullConstraintAttnum(o->relid, attnum) : NULL;
+
+	if (con != NULL)
+	{
+		Form_pg_constraint form = (Form_pg_constraint) GETSTRUCT(con);
+
+		o->new_name = pstrdup(NameStr(form->conname));
+		o->validate_only = true;
+		heap_freetuple(con);
+		return;
+	}
+	o->new_name = ChooseConstraintName(get_rel_name(o->relid), column,
+									   "not_null",
+									   get_rel_namespace(o->relid), NIL);
+#else
+	o->new_name = ChooseConstraintName(get_rel_name(o->relid), column,
+									   "safe_ddl_not_null",
+									   get_rel_namespace(o->relid), NIL);
+#endif
+}
+
 /* The online form of a single-subcommand ALTER TABLE on a user table. */
 static SddlOnlineForm
 sddl_alter_online_form(SddlOnlineFacts *o, AlterTableCmd *cmd)
@@ -226,20 +261,22 @@ sddl_alter_online_form(SddlOnlineFacts *o, AlterTableCmd *cmd)
 		return SDDL_ONLINE_NONE;
 	if (cmd->subtype == AT_SetNotNull && cmd->name != NULL)
 	{
-		o->new_name = ChooseConstraintName(get_rel_name(o->relid), cmd->name,
-										   "safe_ddl_not_null",
-										   get_rel_namespace(o->relid), NIL);
+		sddl_set_not_null_facts(o, cmd->name);
 		return SDDL_ONLINE_SET_NOT_NULL;
 	}
 	if (cmd->subtype == AT_AddConstraint && IsA(cmd->def, Constraint))
 	{
 		Constraint *c = (Constraint *) cmd->def;
 
+		/* ADD CONSTRAINT ... NOT NULL col (18) has NOT VALID too */
 		if ((c->contype == CONSTR_CHECK ||
-			 c->contype == CONSTR_FOREIGN) && !c->skip_validation)
+			 c->contype == CONSTR_FOREIGN ||
+			 c->contype == CONSTR_NOTNULL) && !c->skip_validation)
 			return SDDL_ONLINE_NOT_VALID;
+		/* a temporal key's index is not a plain unique index */
 		if ((c->contype == CONSTR_UNIQUE ||
 			 c->contype == CONSTR_PRIMARY) &&
+			!SddlConstraintWithoutOverlaps(c) &&
 			c->indexname == NULL && c->keys != NIL &&
 			c->options == NIL &&
 			(c->contype == CONSTR_UNIQUE ||
@@ -313,6 +350,11 @@ sddl_online_form(SddlOnlineFacts *o, Node *node)
 			return SDDL_ONLINE_REFRESH;
 		case T_AlterTableStmt:
 			return sddl_alter_online_form(o, sddl_single_cmd((AlterTableStmt *) node));
+		case T_VacuumStmt:
+		case T_SddlClusterStmt:
+			if (sddl_repack_online_target(node) != o->relid)
+				return SDDL_ONLINE_NONE;
+			return SDDL_ONLINE_REPACK;
 		default:
 			return SDDL_ONLINE_NONE;
 	}
@@ -366,6 +408,16 @@ sddl_online_target(Node *node)
 
 				return sddl_single_cmd(stmt) ? stmt->relation : NULL;
 			}
+		case T_VacuumStmt:
+			{
+				VacuumStmt *stmt = (VacuumStmt *) node;
+
+				if (list_length(stmt->rels) != 1)
+					return NULL;
+				return linitial_node(VacuumRelation, stmt->rels)->relation;
+			}
+		case T_SddlClusterStmt:
+			return SddlClusterRelation((SddlClusterStmt *) node);
 		default:
 			return NULL;
 	}
@@ -399,6 +451,7 @@ sddl_online_facts(SddlAnalysis *analysis)
 	{
 		o->index_tables = NIL;
 		o->new_name = NULL;
+		o->validate_only = false;
 		return o;
 	}
 	o->nspname = get_namespace_name(get_rel_namespace(o->relid));

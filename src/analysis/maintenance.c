@@ -22,7 +22,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xlog.h"
 #include "catalog/catalog.h"
 #include "catalog/heap.h"
 #include "catalog/index.h"
@@ -36,6 +39,8 @@
 #include "commands/tablecmds.h"
 #include "commands/vacuum.h"
 #include "nodes/parsenodes.h"
+#include "replication/slot.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -323,6 +328,136 @@ sddl_analyze_reindex(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	}
 }
 
+#ifdef SDDL_HAS_REPACK
+/*
+ * Does the table meet REPACK (CONCURRENTLY)'s requirements (PostgreSQL
+ * 19's check_concurrent_repack_requirements)?  A permanent plain table,
+ * not a system catalog, whose changes logical decoding can identify: a
+ * REPLICA IDENTITY USING INDEX, or by default a primary key that is not
+ * deferrable (REPLICA IDENTITY FULL and NOTHING are refused); and a server
+ * that can create the replication slot it decodes through.
+ */
+static bool
+sddl_repack_concurrently_possible(Oid relid)
+{
+	HeapTuple	tup;
+	Form_pg_class form;
+	char		ident;
+	Relation	indrel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	bool		found = false;
+
+	if (wal_level < WAL_LEVEL_REPLICA || max_replication_slots <= 0)
+		return false;
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	form = (Form_pg_class) GETSTRUCT(tup);
+	ident = form->relreplident;
+	if (form->relkind != RELKIND_RELATION ||
+		form->relpersistence != RELPERSISTENCE_PERMANENT ||
+		IsCatalogRelationOid(relid) || IsCatalogNamespace(form->relnamespace) ||
+		IsToastNamespace(form->relnamespace) ||
+		(ident != REPLICA_IDENTITY_DEFAULT && ident != REPLICA_IDENTITY_INDEX))
+	{
+		ReleaseSysCache(tup);
+		return false;
+	}
+	ReleaseSysCache(tup);
+
+	indrel = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(indrel, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT(tup);
+
+		if (!idx->indisvalid)
+			continue;
+		if (ident == REPLICA_IDENTITY_INDEX)
+			found = idx->indisreplident;
+		else
+			found = idx->indisprimary && idx->indimmediate;
+	}
+	systable_endscan(scan);
+	table_close(indrel, AccessShareLock);
+	return found;
+}
+
+/* Are all options of the list among the allowed ones (and FULL set)? */
+static bool
+sddl_repack_options_ok(List *options, bool vacuum)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if (strcmp(opt->defname, "verbose") == 0 ||
+			strcmp(opt->defname, "analyze") == 0)
+			continue;
+		if (vacuum && strcmp(opt->defname, "full") == 0 &&
+			(opt->arg == NULL || defGetBoolean(opt)))
+			continue;
+		return false;
+	}
+	return true;
+}
+#endif
+
+/*
+ * The one table that a VACUUM FULL, CLUSTER or REPACK statement rewrites
+ * and that REPACK (CONCURRENTLY) can rewrite online instead (PostgreSQL
+ * 19), or InvalidOid: the statement must name exactly one table, with no
+ * column list and no option REPACK lacks (VACUUM FULL: only VERBOSE and
+ * ANALYZE besides FULL), and the table must meet REPACK (CONCURRENTLY)'s
+ * requirements.  An inheritance parent does not qualify for VACUUM FULL,
+ * which processes its children too.  policy/rewrite_plan.c spells the
+ * equivalent.
+ */
+Oid
+sddl_repack_online_target(Node *node)
+{
+#ifdef SDDL_HAS_REPACK
+	VacuumRelation *vrel;
+	Oid			relid;
+
+	if (IsA(node, VacuumStmt))
+	{
+		VacuumStmt *stmt = (VacuumStmt *) node;
+
+		if (!stmt->is_vacuumcmd || !sddl_option_set(stmt->options, "full") ||
+			!sddl_repack_options_ok(stmt->options, true) ||
+			list_length(stmt->rels) != 1)
+			return InvalidOid;
+		vrel = linitial_node(VacuumRelation, stmt->rels);
+	}
+	else if (IsA(node, RepackStmt))
+	{
+		RepackStmt *stmt = (RepackStmt *) node;
+
+		if (!sddl_repack_options_ok(stmt->params, false))
+			return InvalidOid;
+		vrel = stmt->relation;
+	}
+	else
+		return InvalidOid;
+	if (vrel == NULL || vrel->relation == NULL || vrel->va_cols != NIL)
+		return InvalidOid;
+	relid = sddl_lookup_rangevar(vrel->relation);
+	if (!OidIsValid(relid) || has_subclass(relid) ||
+		!sddl_repack_concurrently_possible(relid))
+		return InvalidOid;
+	return relid;
+#else
+	return InvalidOid;
+#endif
+}
+
 /*
  * The sample an extended statistics object with a target of its own asks
  * for (ComputeExtStatisticsRows): 300 rows per unit of that target, when
@@ -492,6 +627,7 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		sddl_option_set(stmt->options, "analyze");
 	bool		vacuum = stmt->is_vacuumcmd;
 	LOCKMODE	mode = full ? AccessExclusiveLock : ShareUpdateExclusiveLock;
+	Oid			online = full ? sddl_repack_online_target(node) : InvalidOid;
 	ListCell   *lc;
 
 	/* VACUUM (not ANALYZE alone) cannot run in a transaction block */
@@ -519,7 +655,11 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		r = sddl_add_rel(a, relid, mode, full,
 						 vacuum || (analyze &&
 									sddl_analyze_reads_own(relid, vrel->va_cols)));
-		if (full)
+		/* 19: REPACK (CONCURRENTLY) does the same online */
+		if (full && relid == online)
+			sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REPACK,
+							 SDDL_NO_CMD_INDEX, "VACUUM FULL");
+		else if (full)
 			sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_VACUUM_FULL, SDDL_NO_CMD_INDEX, NULL);
 
 		/*
@@ -559,21 +699,96 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	}
 }
 
+/*
+ * Does the statement process every table rather than those with a
+ * clustered index?  PostgreSQL 19's REPACK without a table and without
+ * USING INDEX does; CLUSTER without a table takes the clustered ones.
+ */
+static bool
+sddl_cluster_all_tables(SddlClusterStmt *stmt)
+{
+#ifdef SDDL_HAS_REPACK
+	return stmt->command == REPACK_COMMAND_REPACK && !stmt->usingindex;
+#else
+	return false;
+#endif
+}
+
+/*
+ * The finding of a CLUSTER or REPACK that rewrites a table under ACCESS
+ * EXCLUSIVE: require-concurrent-repack where REPACK (CONCURRENTLY) can do
+ * it online (the statement's one table, online), and for REPACK itself
+ * (PostgreSQL 19); disallowed-cluster, as before 19, otherwise.
+ */
+static void
+sddl_cluster_finding(SddlAnalysis *a, SddlRelation *r, SddlClusterStmt *stmt,
+					 Oid online)
+{
+	if (r == NULL)
+		return;
+#ifdef SDDL_HAS_REPACK
+	if (r->relid == online || stmt->command == REPACK_COMMAND_REPACK)
+	{
+		sddl_add_finding(a, r, SDDL_RULE_REQUIRE_CONCURRENT_REPACK,
+						 SDDL_NO_CMD_INDEX,
+						 stmt->command == REPACK_COMMAND_REPACK ?
+						 "REPACK" : "CLUSTER");
+		return;
+	}
+#endif
+	sddl_add_finding(a, r, SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX,
+					 NULL);
+}
+
+/*
+ * REPACK (CONCURRENTLY) (PostgreSQL 19): one table, rewritten while
+ * reads and writes go on under SHARE UPDATE EXCLUSIVE; ACCESS EXCLUSIVE
+ * only for the final swap of the files, as REINDEX CONCURRENTLY's swap.
+ * It cannot run in a transaction block.
+ */
+static bool
+sddl_repack_concurrently(SddlAnalysis *a, SddlClusterStmt *stmt)
+{
+#ifdef SDDL_HAS_REPACK
+	Oid			relid;
+
+	if (!sddl_option_set(stmt->params, "concurrently"))
+		return false;
+	a->concurrent = true;
+	relid = SddlClusterRelation(stmt) ?
+		sddl_lookup_rangevar(SddlClusterRelation(stmt)) : InvalidOid;
+	if (OidIsValid(relid))
+		sddl_add_rel(a, relid, ShareUpdateExclusiveLock, true, true);
+	return true;
+#else
+	return false;
+#endif
+}
+
 void
 sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
 	SddlClusterStmt *stmt = (SddlClusterStmt *) node;
+	Oid			online;
 	Oid			relid;
 	ListCell   *lc;
 
+	if (sddl_repack_concurrently(a, stmt))
+		return;
+	online = sddl_repack_online_target(node);
+
 	if (SddlClusterRelation(stmt) == NULL)
 	{
-		/* every table with a clustered index, each in its own transaction */
+		/* every (clustered) table, each in its own transaction */
+		List	   *tables = sddl_cluster_all_tables(stmt) ?
+			sddl_relations_in(InvalidOid, true, false, "rm") :
+			sddl_catalog_clustered_tables();
+
 		a->no_transaction_block = true;
-		foreach(lc, sddl_catalog_clustered_tables())
-			sddl_add_finding(a, sddl_add_rel(a, lfirst_oid(lc),
-											 AccessExclusiveLock, true, true),
-							 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+		foreach(lc, tables)
+			sddl_cluster_finding(a, sddl_add_rel(a, lfirst_oid(lc),
+												 AccessExclusiveLock, true, true),
+								 stmt, online);
 		return;
 	}
 
@@ -592,12 +807,12 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			p = sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock,
 							 RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))),
 							 true);
-			sddl_add_finding(a, p, SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+			sddl_cluster_finding(a, p, stmt, online);
 		}
 		return;
 	}
-	sddl_add_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
-					 SDDL_RULE_DISALLOWED_CLUSTER, SDDL_NO_CMD_INDEX, NULL);
+	sddl_cluster_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
+						 stmt, online);
 	if (stmt->indexname)
 		sddl_add_rel(a, get_relname_relid(stmt->indexname,
 										  get_rel_namespace(relid)),
@@ -703,6 +918,8 @@ sddl_analyze_lock(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	ListCell   *lc;
 	List	   *done = NIL;
 
+	/* RequireTransactionBlock() in standard_ProcessUtility() */
+	a->requires_transaction_block = true;
 	foreach(lc, stmt->relations)
 	{
 		RangeVar   *rv = (RangeVar *) lfirst(lc);

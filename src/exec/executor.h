@@ -25,6 +25,8 @@ typedef struct SddlLockStats
 	char	   *blockers;		/* JSON array of sessions seen blocking at the
 								 * last attempt, or NULL */
 	char	   *rewritten_to;	/* the SQL actually run, if rewritten */
+	const char *statement;		/* in: the statement's text, for the rewrite
+								 * journal (journal.h) */
 } SddlLockStats;
 
 extern void sddl_executor_define_gucs(void);
@@ -42,12 +44,15 @@ extern bool sddl_lockwait_enabled(void);
 extern List *sddl_lock_targets(List *relations);
 
 /*
- * Run action(arg) once targets are locked.  use_subxact: every attempt,
- * action included, runs in an internal subtransaction and is retried on a
- * lock timeout; without it, locks are polled and action runs once.  Raises
- * 55P03 "canceling statement due to lock timeout" when the budget runs out.
+ * Run action(arg), once, after targets are locked.  may_queue: lock
+ * attempts may wait in the lock queue, each in a light internal
+ * subtransaction around the lock acquisition only (top-level statements);
+ * without it, locks are only polled.  The action itself never runs in a
+ * subtransaction of ours and is never retried; a lock it takes that
+ * targets did not name waits at most the rest of the budget.  Raises 55P03
+ * "canceling statement due to lock timeout" when the budget runs out.
  */
-extern void sddl_lockwait_run(List *targets, bool use_subxact,
+extern void sddl_lockwait_run(List *targets, bool may_queue,
 							  SddlLockStats *stats, SddlLockedAction action,
 							  void *arg);
 

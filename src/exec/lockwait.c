@@ -34,17 +34,29 @@
  * (about 20 ms, no transaction over 100 ms); 50 ms queued attempts raised
  * p99 to about 100 ms; vanilla PostgreSQL froze the table for 5.5 s.
  *
- * Each attempt runs in an internal subtransaction (the PL/pgSQL exception
- * block pattern): a timed-out attempt is rolled back, releasing what it
- * locked, while the client's transaction and its earlier work survive.  The
- * statement itself runs in the same subtransaction right after the locks
- * are held, still under the per-attempt lock_timeout, so a lock the
- * analysis did not foresee is bounded and retried too.
+ * The locks are taken first; the statement runs once, after they are all
+ * held, and is never retried: a retried statement would repeat what its
+ * client sees (NOTICEs, event triggers' effects) and change the
+ * transaction's statistics (pg_stat_get_xact_*).  A polled attempt needs no
+ * subtransaction: ConditionalLockRelationOid never fails, and an attempt
+ * that misses a lock releases the ones it took.  A queued attempt, whose
+ * lock_timeout raises an error, runs in a light internal subtransaction
+ * (the PL/pgSQL exception block pattern) around the lock acquisition only:
+ * a timed-out attempt is rolled back, releasing what it locked, while the
+ * client's transaction and its earlier work survive; a successful one is
+ * released, handing its locks to the transaction.  The subtransaction never
+ * contains the statement, so the statement runs at the client's own nesting
+ * level, exactly as without safe_ddl.
+ *
+ * A lock the statement takes that the analysis did not foresee waits in
+ * the lock queue for at most the rest of the budget (lock_timeout is set to
+ * it while the statement runs), and fails with 55P03 then: bounded, never
+ * retried.
  *
  * Statements that refuse subtransactions (the CONCURRENTLY forms, VACUUM,
- * ...) are never wrapped.  Statements run from a function are not wrapped
- * in a subtransaction either: they get conditional polling, releasing a
- * partial set of locks between attempts, and then run directly.
+ * ...) are never wrapped.  Statements run from a function get conditional
+ * polling only (a subtransaction in the middle of a caller's SPI execution
+ * is not ours to open), then run once the same way.
  *
  * Deadlocks: conditional polling never waits in the lock queue, so the
  * server's deadlock detector cannot see a cycle through this backend.  When
@@ -133,32 +145,17 @@ static int	sddl_wait_strategy = SDDL_WAIT_HYBRID;
  */
 static const SddlLockTarget *sddl_trying = NULL;
 
-/* Outcome of one attempt. */
-typedef enum SddlAttemptResult
-{
-	SDDL_ATTEMPT_DONE,			/* locks held, statement ran */
-	SDDL_ATTEMPT_BUSY			/* a lock was not available in time */
-} SddlAttemptResult;
-
 static int	sddl_target_cmp(const ListCell *a, const ListCell *b);
 static void sddl_plan_waits(List *targets, bool check_holding,
 							SddlWaitPlan *plan);
 static double sddl_elapsed_ms(instr_time start);
 static void sddl_sleep_ms(double ms);
 static void sddl_set_lock_timeout(int ms);
-static SddlAttemptResult sddl_attempt_subxact(List *targets, bool queued,
-											  int wait_ms,
-											  const SddlLockTarget **failed,
-											  SddlLockStats *stats,
-											  instr_time start,
-											  SddlLockedAction action,
-											  void *arg);
-static SddlAttemptResult sddl_attempt_plain(List *targets,
-											const SddlLockTarget **failed,
-											SddlLockStats *stats,
-											instr_time start,
-											SddlLockedAction action,
-											void *arg);
+static bool sddl_attempt_queued(List *targets, int wait_ms,
+								const SddlLockTarget **failed);
+static bool sddl_attempt_polled(List *targets, const SddlLockTarget **failed);
+static void sddl_run_bounded(SddlLockedAction action, void *arg,
+							 double remaining_ms);
 
 /*
  * Define the lock-wait settings.  All are PGC_SUSET: they protect other
@@ -286,16 +283,18 @@ sddl_lockwait_enabled(void)
 
 /*
  * Run action(arg) once the locks in targets (from sddl_lock_targets) are
- * held, waiting for them within the budget.  use_subxact: each attempt,
- * statement included, runs in an internal subtransaction; otherwise locks
- * are polled conditionally and the action runs directly, once.
+ * held, waiting for them within the budget.  may_queue: attempts may wait
+ * in the lock queue, each in a light internal subtransaction around the
+ * lock acquisition (top-level statements); otherwise locks are only polled
+ * conditionally.  Either way the action runs once, after the locks are
+ * held, outside any subtransaction of ours.
  *
  * On success stats holds the time spent acquiring the locks and the number
  * of attempts.  When the budget runs out, raises ERRCODE_LOCK_NOT_AVAILABLE
  * with PostgreSQL's own message, so that client retry wrappers keep working.
  */
 void
-sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
+sddl_lockwait_run(List *targets, bool may_queue, SddlLockStats *stats,
 				  SddlLockedAction action, void *arg)
 {
 	SddlWaitPlan plan;
@@ -306,7 +305,7 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 
 	last.oldest_ms = -1;		/* nothing seen yet: start by polling */
 	sddl_plan_waits(targets,
-					IsTransactionBlock() || IsSubTransaction() || !use_subxact,
+					IsTransactionBlock() || IsSubTransaction() || !may_queue,
 					&plan);
 	INSTR_TIME_SET_CURRENT(start);
 	stats->attempts = 0;
@@ -315,7 +314,7 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 	for (;;)
 	{
 		const SddlLockTarget *failed = NULL;
-		SddlAttemptResult res;
+		bool		locked;
 		double		elapsed = sddl_elapsed_ms(start);
 		double		remaining = plan.budget_ms - elapsed;
 		bool		queued;
@@ -328,7 +327,7 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 		 * Queue only where the strategy says so, or to let the deadlock
 		 * detector see a cycle through us.
 		 */
-		queued = use_subxact &&
+		queued = may_queue &&
 			(force_queue ||
 			 sddl_wait_strategy == SDDL_WAIT_QUEUE ||
 			 (sddl_wait_strategy == SDDL_WAIT_HYBRID &&
@@ -341,14 +340,12 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 		/* one long queued attempt per suspected cycle, then look again */
 		force_queue = false;
 
-		if (use_subxact)
-			res = sddl_attempt_subxact(targets, queued, wait_ms, &failed,
-									   stats, start, action, arg);
+		if (queued)
+			locked = sddl_attempt_queued(targets, wait_ms, &failed);
 		else
-			res = sddl_attempt_plain(targets, &failed, stats, start,
-									 action, arg);
-		if (res == SDDL_ATTEMPT_DONE)
-			return;
+			locked = sddl_attempt_polled(targets, &failed);
+		if (locked)
+			break;
 
 		/* who was in the way, for the DETAIL and the log */
 		if (failed == NULL)
@@ -365,7 +362,7 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 			 GetLockmodeName(DEFAULT_LOCKMETHOD, failed->mode), failed->name,
 			 stats->attempts);
 
-		if (last.waiting_on_us && use_subxact)
+		if (last.waiting_on_us && may_queue)
 		{
 			/* possible deadlock: queue now, without pausing */
 			force_queue = true;
@@ -378,6 +375,27 @@ sddl_lockwait_run(List *targets, bool use_subxact, SddlLockStats *stats,
 		sddl_sleep_ms(pause);
 		backoff = Min(backoff * 2, (double) sddl_lock_retry_max_backoff);
 	}
+
+	stats->wait_ms = sddl_elapsed_ms(start);
+	sddl_run_bounded(action, arg, plan.budget_ms - stats->wait_ms);
+}
+
+/*
+ * Run the statement, once, with the locks safe_ddl foresaw held.  Any other
+ * lock it needs waits in the queue for at most what is left of the budget:
+ * lock_timeout is set to that while it runs, at a GUC nest level of its own
+ * (the way a function's SET clause is applied), restored after it; an
+ * error's (sub)transaction abort restores it too.  A client's lower
+ * lock_timeout already made the budget smaller (sddl_plan_waits).
+ */
+static void
+sddl_run_bounded(SddlLockedAction action, void *arg, double remaining_ms)
+{
+	int			nest = NewGUCNestLevel();
+
+	sddl_set_lock_timeout((int) Max(ceil(remaining_ms), SDDL_MIN_ATTEMPT_MS));
+	action(arg);
+	AtEOXact_GUC(true, nest);
 }
 
 /*
@@ -541,20 +559,22 @@ sddl_take_locks(List *targets, bool queued, const SddlLockTarget **failed,
 }
 
 /*
- * One attempt in an internal subtransaction, following pl_exec.c's
- * exception block: on a lock timeout, roll back (releasing whatever the
- * attempt locked) and report busy; any other error is re-thrown after the
- * rollback.  Deadlock errors (40P01) are not lock timeouts: they propagate.
+ * One queued attempt, in a light internal subtransaction around the lock
+ * acquisition only, following pl_exec.c's exception block: on a lock
+ * timeout, roll back (releasing whatever the attempt locked) and report
+ * failure; on success, release the subtransaction, which hands its locks
+ * to the enclosing transaction.  Nothing in it writes, so it assigns no
+ * transaction ID and touches no statistics.  Any error other than a lock
+ * timeout (a deadlock, 40P01; a cancel) is re-thrown after the rollback.
  */
-static SddlAttemptResult
-sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
-					 const SddlLockTarget **failed, SddlLockStats *stats,
-					 instr_time start, SddlLockedAction action, void *arg)
+static bool
+sddl_attempt_queued(List *targets, int wait_ms,
+					const SddlLockTarget **failed)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
 	const SddlLockTarget *volatile failed_target = NULL;
-	volatile SddlAttemptResult result = SDDL_ATTEMPT_BUSY;
+	volatile bool locked = false;
 
 	sddl_trying = NULL;
 	BeginInternalSubTransaction(NULL);
@@ -566,22 +586,11 @@ sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
 		const SddlLockTarget *f = NULL;
 		int			ntaken;
 
-		/* bounds the queued wait, and any lock the analysis missed */
 		sddl_set_lock_timeout(wait_ms);
-		if (sddl_take_locks(targets, queued, &f, &ntaken))
-		{
-			stats->wait_ms = sddl_elapsed_ms(start);
-			action(arg);
-			AtEOXact_GUC(true, nest);
-			ReleaseCurrentSubTransaction();
-			result = SDDL_ATTEMPT_DONE;
-		}
-		else
-		{
-			failed_target = f;
-			AtEOXact_GUC(false, nest);
-			RollbackAndReleaseCurrentSubTransaction();
-		}
+		locked = sddl_take_locks(targets, true, &f, &ntaken);
+		failed_target = f;
+		AtEOXact_GUC(true, nest);
+		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
 	}
@@ -592,7 +601,6 @@ sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
 		FlushErrorState();
-		/* NULL when the statement itself, not our locking, failed */
 		failed_target = sddl_trying;
 		sddl_trying = NULL;
 
@@ -603,43 +611,36 @@ sddl_attempt_subxact(List *targets, bool queued, int wait_ms,
 		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
 			ReThrowError(edata);
 		FreeErrorData(edata);
-		result = SDDL_ATTEMPT_BUSY;
+		locked = false;
 	}
 	PG_END_TRY();
 
 	*failed = failed_target;
-	return result;
+	return locked;
 }
 
 /*
- * One attempt without a subtransaction (statement run from a function):
- * conditional acquisition only, releasing the locks this attempt took when
- * one is missing.  Unlocking only drops this attempt's reference: a lock
- * the transaction held before stays held.
+ * One polled attempt, without a subtransaction: conditional acquisition
+ * only, releasing the locks this attempt took when one is missing.
+ * Unlocking only drops this attempt's reference: a lock the transaction
+ * held before stays held.
  */
-static SddlAttemptResult
-sddl_attempt_plain(List *targets, const SddlLockTarget **failed,
-				   SddlLockStats *stats, instr_time start,
-				   SddlLockedAction action, void *arg)
+static bool
+sddl_attempt_polled(List *targets, const SddlLockTarget **failed)
 {
 	int			ntaken;
+	ListCell   *lc;
+	int			i = 0;
 
-	if (!sddl_take_locks(targets, false, failed, &ntaken))
+	if (sddl_take_locks(targets, false, failed, &ntaken))
+		return true;
+	foreach(lc, targets)
 	{
-		ListCell   *lc;
-		int			i = 0;
+		const SddlLockTarget *t = lfirst(lc);
 
-		foreach(lc, targets)
-		{
-			const SddlLockTarget *t = lfirst(lc);
-
-			if (i++ >= ntaken)
-				break;
-			UnlockRelationOid(t->relid, t->mode);
-		}
-		return SDDL_ATTEMPT_BUSY;
+		if (i++ >= ntaken)
+			break;
+		UnlockRelationOid(t->relid, t->mode);
 	}
-	stats->wait_ms = sddl_elapsed_ms(start);
-	action(arg);
-	return SDDL_ATTEMPT_DONE;
+	return false;
 }

@@ -35,4 +35,14 @@ extern void sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
 								 SddlLockStats *stats,
 								 SDDL_PROCESS_UTILITY_PARAMS);
 
+/*
+ * The OIDs of the constraints of a relation, and the name of one (NULL if
+ * it is gone): what a statement added is the difference of two lists.
+ */
+extern List *sddl_constraint_oids(Oid relid);
+extern char *sddl_constraint_name(Oid conoid);
+
+/* The quoted, schema-qualified name of a relation. */
+extern char *sddl_qualified_name(Oid relid);
+
 #endif							/* SAFE_DDL_REWRITE_H */

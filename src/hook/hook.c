@@ -27,12 +27,14 @@
 #include "utils/memutils.h"
 
 #include "analysis/analysis.h"
+#include "defer/defer.h"
 #include "exec/chain.h"
 #include "exec/executor.h"
 #include "exec/hold.h"
 #include "hook/hook.h"
 #include "log/log.h"
 #include "policy/backfill.h"
+#include "policy/deferral.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "exec/rewrite.h"
@@ -40,6 +42,8 @@
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
+static void sddl_log_done_as(PlannedStmt *pstmt, const char *queryString,
+							 const char *done_as);
 
 /*
  * Install the hook, keeping whatever was installed before us so that
@@ -86,8 +90,35 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	else
-		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
-							  params, queryEnv, dest, qc);
+	{
+		/* issue 13: what names a deferred object; NULL: nothing left to run */
+		char	   *done_as = NULL;
+		PlannedStmt *checked = sddl_defer_check_statement(pstmt, &done_as);
+
+		if (checked != NULL)
+			sddl_handle_statement(checked, queryString, readOnlyTree, context,
+								  params, queryEnv, dest, qc);
+		else
+			sddl_log_done_as(pstmt, queryString, done_as);
+	}
+}
+
+/*
+ * A statement the defer layer carried out itself (a DROP INDEX of indexes
+ * still queued: their items cancelled), logged like a rewrite.
+ */
+static void
+sddl_log_done_as(PlannedStmt *pstmt, const char *queryString,
+				 const char *done_as)
+{
+	SddlLogEvent event = {0};
+
+	event.command = CreateCommandName(pstmt->utilityStmt);
+	event.statement = sddl_statement_text(pstmt, queryString);
+	event.outcome = "rewritten";
+	event.rewritten_to = done_as;
+	event.attempts = 1;
+	sddl_log_event(&event);
 }
 
 /*
@@ -132,6 +163,8 @@ sddl_outcome_name(const SddlDecision *decision)
 			return "rewritten";
 		case SDDL_ACTION_REJECT:
 			return "rejected";
+		case SDDL_ACTION_DEFER:
+			return "deferred";
 	}
 	return "allowed";
 }
@@ -317,6 +350,8 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	pcxt.in_transaction_block = IsTransactionBlock() || SddlInPipeline();
 	pcxt.top_level = (context == PROCESS_UTILITY_TOPLEVEL);
 	pcxt.statement = event.statement;
+	/* issue 13: only with safe_ddl.defer set, where a rejection can happen */
+	pcxt.can_defer = sddl_defer_any() && sddl_defer_queue_exists();
 	if (!sddl_analyze_safely(pstmt, &pcxt, &event, &analysis, &decision,
 							 &failure))
 	{
@@ -343,15 +378,21 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 		sddl_report_decision(decision);
 		pg_unreachable();
 	}
-	/* a WARNING for warn, a NOTICE announcing a rewrite */
-	sddl_report_decision(decision);
+	/* a WARNING for warn, a NOTICE announcing a rewrite; deferral: later */
+	if (decision->action != SDDL_ACTION_DEFER)
+		sddl_report_decision(decision);
 	/* --- end enforcement --- */
 
 	sddl_log_statement_begin(&event);	/* logged even if the session dies */
+	stats.statement = event.statement;
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)
 			sddl_execute_rewrite(analysis, decision->safe_sql, &stats,
+								 pstmt, queryString, readOnlyTree, context,
+								 params, queryEnv, dest, qc);
+		else if (decision->action == SDDL_ACTION_DEFER)
+			sddl_defer_statement(analysis, decision, event.statement, &stats,
 								 pstmt, queryString, readOnlyTree, context,
 								 params, queryEnv, dest, qc);
 		else

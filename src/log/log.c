@@ -306,13 +306,16 @@ sddl_log_copy(char *dst, Size dstlen, const char *src, int limit)
 	return true;
 }
 
-/* Copy an optional field; set its flag when present. */
+/* Copy an optional field; set its flag when present, empty it when not. */
 static void
 sddl_log_copy_opt(SddlLogRecord *rec, uint32 flag, char *dst, Size dstlen,
 				  const char *src)
 {
 	if (src == NULL)
+	{
+		dst[0] = '\0';
 		return;
+	}
 	rec->flags |= flag;
 	(void) sddl_log_copy(dst, dstlen, src, dstlen - 1);
 }
@@ -437,9 +440,14 @@ sddl_log_event(const SddlLogEvent *event)
 	rec->done_pos = SDDL_LOG_NO_POS;
 	rec->begin_pos = shared->head;
 	pg_write_barrier();
-	memset((char *) rec + offsetof(SddlLogRecord, logged_at), 0,
-		   offsetof(SddlLogRecord, statement) -
-		   offsetof(SddlLogRecord, logged_at));
+
+	/*
+	 * Every field is set below, each string field at least to "" (the crash
+	 * save checks that each is terminated inside its field), so the slot is
+	 * not cleared first: clearing its 12 kB cost more instructions than all
+	 * the rest of the backend's logging together.
+	 */
+	rec->flags = 0;
 	rec->logged_at = now;
 	rec->pid = MyProcPid;
 	rec->database_oid = MyDatabaseId;
@@ -476,6 +484,8 @@ sddl_log_event(const SddlLogEvent *event)
 						   event->relations, sizeof(rec->relations) - 1))
 			sddl_log_trim_relations(rec->relations);
 	}
+	else
+		rec->relations[0] = '\0';
 	if (event->blockers != NULL)
 	{
 		rec->flags |= SDDL_LOG_HAS_BLOCKERS;
@@ -483,6 +493,8 @@ sddl_log_event(const SddlLogEvent *event)
 						   event->blockers, sizeof(rec->blockers) - 1))
 			rec->flags |= SDDL_LOG_BLOCKERS_TRUNCATED;
 	}
+	else
+		rec->blockers[0] = '\0';
 	if (event->statement != NULL)
 	{
 		rec->flags |= SDDL_LOG_HAS_STATEMENT;

@@ -167,6 +167,13 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 	else if (d->action == SDDL_ACTION_REWRITE)
 		d->message = psprintf("%s would %s, so safe_ddl runs a safe equivalent instead",
 							  op, effect);
+	else if (d->action == SDDL_ACTION_DEFER &&
+			 d->defer_kind == SDDL_DEFER_VALIDATION)
+		d->message = psprintf("%s would %s, so safe_ddl adds it NOT VALID now and validates it after commit",
+							  op, effect);
+	else if (d->action == SDDL_ACTION_DEFER)
+		d->message = psprintf("%s would %s, so safe_ddl builds it online after commit",
+							  op, effect);
 	else
 		d->message = psprintf("%s would %s", op, effect);
 
@@ -225,6 +232,17 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 				appendStringInfo(&detail, " safe_ddl would refuse it in enforce mode (rule %s).",
 								 rule->name);
 			break;
+		case SDDL_ACTION_DEFER:
+			if (d->action == SDDL_ACTION_DEFER)
+				appendStringInfo(&detail, " safe_ddl deferred it under safe_ddl.defer (rule %s): the deferred-build worker runs it after this transaction commits.",
+								 rule->name);
+			else if (d->override)
+				appendStringInfo(&detail, " safe_ddl allowed it because a safe_ddl setting was relaxed in this session, and logged the override (rule %s).",
+								 rule->name);
+			else
+				appendStringInfo(&detail, " In enforce mode, safe_ddl would defer it under safe_ddl.defer (rule %s).",
+								 rule->name);
+			break;
 		default:
 			appendStringInfo(&detail, " safe_ddl allowed it with this warning (rule %s).",
 							 rule->name);
@@ -236,6 +254,11 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 	if (d->action == SDDL_ACTION_REWRITE)
 	{
 		d->hint = NULL;
+		return;
+	}
+	if (d->action == SDDL_ACTION_DEFER)
+	{
+		d->hint = pstrdup("SELECT safe_ddl.wait_deferred(timeout) waits until what is deferred is done; the view safe_ddl.deferred shows its progress.");
 		return;
 	}
 	initStringInfo(&hint);
@@ -281,4 +304,9 @@ sddl_report_decision(const SddlDecision *d)
 		ereport(NOTICE,
 				(errmsg_internal("%s", d->message),
 				 d->detail ? errdetail_internal("%s", d->detail) : 0));
+	else if (d->action == SDDL_ACTION_DEFER)
+		ereport(NOTICE,
+				(errmsg_internal("%s", d->message),
+				 d->detail ? errdetail_internal("%s", d->detail) : 0,
+				 d->hint ? errhint("%s", d->hint) : 0));
 }

@@ -12,7 +12,10 @@
  *	 - a rule with a safe rewrite is rewritten when the statement is sent
  *	   by the client in autocommit mode and the rewrite applies to it;
  *	 - otherwise the rule's default action applies, a rewrite that cannot
- *	   happen becoming a rejection.
+ *	   happen becoming a rejection;
+ *	 - a rejection whose every cause safe_ddl.defer lists, of one kind, on
+ *	   a statement the deferred form reproduces, is deferred instead
+ *	   (deferral.c, issue 13).
  *
  * The strictest finding decides.  In observe mode, and under the
  * break-glass override, a rejection or rewrite becomes a warning with the
@@ -34,6 +37,7 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
+#include "policy/deferral.h"
 #include "policy/policy.h"
 #include "policy/rewrite_plan.h"
 
@@ -192,6 +196,8 @@ sddl_policy_define_gucs(void)
 							   GUC_LIST_INPUT,
 							   sddl_check_disabled_rules, NULL, NULL);
 
+	sddl_deferral_define_gucs();
+
 	DefineCustomStringVariable("safe_ddl.bookkeeping_tables",
 							   "Tables of migration tools that safe_ddl never rejects statements on.",
 							   "Matched by table name in any schema.",
@@ -328,6 +334,7 @@ sddl_action_rank(SddlAction action)
 		case SDDL_ACTION_WARN:
 			return 1;
 		case SDDL_ACTION_REWRITE:
+		case SDDL_ACTION_DEFER:
 			return 2;
 		case SDDL_ACTION_REJECT:
 			return 3;
@@ -359,6 +366,8 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 	int			rewritable = -1;
 	const SddlFinding *relaxed = NULL;
 	SddlAction	relaxed_action = SDDL_ACTION_ALLOW;
+	SddlDeferKind defer = SDDL_DEFER_NONE;
+	bool		defer_blocked = false;
 	ListCell   *lc;
 
 	d->action = SDDL_ACTION_ALLOW;
@@ -393,6 +402,30 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 			d->enforce_action = action;
 			d->finding = f;
 		}
+		/* deferral: every refusal must have the same deferred form */
+		if (action == SDDL_ACTION_REJECT && !defer_blocked &&
+			pcxt->can_defer && !autocommit)
+		{
+			SddlDeferKind kind = sddl_finding_defer_kind(f, analysis);
+
+			if (kind == SDDL_DEFER_NONE ||
+				(kind != SDDL_DEFER_FOLLOWS && defer != SDDL_DEFER_NONE &&
+				 defer != kind))
+				defer_blocked = true;
+			else if (kind != SDDL_DEFER_FOLLOWS)
+				defer = kind;
+		}
+	}
+
+	/*
+	 * A statement refused only because it would hold its lock for a scan
+	 * that can wait until after commit is deferred instead (issue 13).
+	 */
+	if (d->enforce_action == SDDL_ACTION_REJECT && !defer_blocked &&
+		defer != SDDL_DEFER_NONE)
+	{
+		d->enforce_action = SDDL_ACTION_DEFER;
+		d->defer_kind = defer;
 	}
 
 	d->action = d->enforce_action;
@@ -403,7 +436,8 @@ sddl_decide(SddlAnalysis *analysis, const SddlPolicyContext *pcxt)
 	 * alongside a rejected one the rejection wins (rank order above).
 	 */
 	if (sddl_mode != SDDL_MODE_ENFORCE &&
-		(d->action == SDDL_ACTION_REJECT || d->action == SDDL_ACTION_REWRITE))
+		(d->action == SDDL_ACTION_REJECT || d->action == SDDL_ACTION_REWRITE ||
+		 d->action == SDDL_ACTION_DEFER))
 	{
 		d->action = SDDL_ACTION_WARN;
 		d->override = sddl_mode_relaxed_in_session();

@@ -37,6 +37,8 @@ typedef struct SddlPolicyContext
 	bool		top_level;		/* sent by the client, not from a function */
 	const char *statement;		/* text of this statement alone, or NULL;
 								 * used to spell the SQL to run instead */
+	bool		can_defer;		/* this database has the deferred-build
+								 * queue (issue 13) */
 } SddlPolicyContext;
 
 typedef struct SddlDecision
@@ -52,6 +54,9 @@ typedef struct SddlDecision
 	 * equal to action.
 	 */
 	SddlAction	enforce_action;
+
+	/* what SDDL_ACTION_DEFER (action or enforce_action) defers */
+	SddlDeferKind defer_kind;
 
 	/*
 	 * The text shown to the user for the deciding finding, following the

@@ -10,10 +10,15 @@
  *	 REFRESH MATERIALIZED VIEW		-> ... CONCURRENTLY
  *	 ADD CONSTRAINT CHECK | FOREIGN KEY
  *									-> ADD ... NOT VALID; VALIDATE CONSTRAINT
+ *	 ADD CONSTRAINT NOT NULL (18+)	-> ADD ... NOT VALID; VALIDATE CONSTRAINT
  *	 ALTER COLUMN SET NOT NULL		-> ADD CHECK (col IS NOT NULL) NOT VALID;
  *									   VALIDATE; SET NOT NULL; DROP the CHECK
+ *	   (from 18)					-> ADD CONSTRAINT ... NOT NULL col NOT
+ *									   VALID; VALIDATE CONSTRAINT
  *	 ADD UNIQUE | PRIMARY KEY		-> CREATE UNIQUE INDEX CONCURRENTLY;
  *									   ADD CONSTRAINT ... USING INDEX
+ *	 VACUUM FULL | CLUSTER | REPACK (19)
+ *									-> REPACK (CONCURRENTLY) [USING INDEX]
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -24,6 +29,7 @@
  */
 #include "postgres.h"
 
+#include "commands/defrem.h"
 #include "common/keywords.h"
 #include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
@@ -125,6 +131,101 @@ sddl_add_concurrently(const char *sql, const char *kw)
 	return sddl_insert_at(sql, pos, " CONCURRENTLY");
 }
 
+/*
+ * The span [*start, *end) of the relation name that follows keyword kw
+ * (and an optional ONLY): name tokens joined by '.'.  False when the
+ * statement does not have that shape.
+ */
+static bool
+sddl_relation_span(const char *sql, const char *kw, int *start, int *end)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			pos = sddl_after_keyword(sql, kw);
+	int			only = ScanKeywordTokens[ScanKeywordLookup("only", &ScanKeywords)];
+	int			tok;
+	bool		want_name = true;
+
+	if (pos < 0)
+		return false;
+	*start = -1;
+	*end = -1;
+	yyscanner = scanner_init(sql + pos, &yyextra, &ScanKeywords,
+							 ScanKeywordTokens);
+	while ((tok = core_yylex(&yylval, &yylloc, yyscanner)) != 0)
+	{
+		if (*start < 0 && tok == only)
+			continue;
+		if (want_name && tok != '.' && tok != '(' && tok != ';')
+		{
+			if (*start < 0)
+				*start = pos + yylloc;
+			want_name = false;
+			continue;
+		}
+		if (!want_name && tok == '.')
+		{
+			want_name = true;
+			continue;
+		}
+		*end = pos + yylloc;
+		break;
+	}
+	scanner_finish(yyscanner);
+	if (*start < 0 || *end < 0 || want_name)
+		return false;
+	while (*end > *start && isspace((unsigned char) sql[*end - 1]))
+		(*end)--;
+	return true;
+}
+
+/* Does the text after CREATE INDEX start with a name (not with ON)? */
+static bool
+sddl_names_index(const char *rest)
+{
+	core_yyscan_t yyscanner;
+	core_yy_extra_type yyextra;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			tok;
+
+	yyscanner = scanner_init(rest, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	tok = core_yylex(&yylval, &yylloc, yyscanner);
+	scanner_finish(yyscanner);
+	return tok != ScanKeywordTokens[ScanKeywordLookup("on", &ScanKeywords)];
+}
+
+char *
+sddl_deferred_index_sql(const char *statement, const char *new_name,
+						const char *qualified_rel)
+{
+	char	   *sql = sddl_trimmed(statement);
+	int			start;
+	int			end;
+	int			pos;
+	StringInfoData buf;
+
+	/* the relation first: inserting the name shifts the offsets after it */
+	if (!sddl_relation_span(sql, "on", &start, &end))
+		return NULL;
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, sql, start);
+	appendStringInfoString(&buf, qualified_rel);
+	appendStringInfoString(&buf, sql + end);
+	sql = buf.data;
+
+	pos = sddl_after_keyword(sql, "index");
+	if (pos < 0)
+		return NULL;
+	/* "INDEX ON" names no index: name it */
+	return sddl_insert_at(sql, pos,
+						  sddl_names_index(sql + pos) ? " CONCURRENTLY" :
+						  psprintf(" CONCURRENTLY %s",
+								   quote_identifier(new_name)));
+}
+
 /* the column list of a UNIQUE / PRIMARY KEY constraint, quoted */
 static char *
 sddl_column_list(List *keys)
@@ -176,8 +277,34 @@ sddl_unique_attach_sql(const SddlOnlineFacts *o, Constraint *c)
 	return buf.data;
 }
 
+#ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
+/*
+ * From 18: the NOT NULL constraint SET NOT NULL would create, added NOT
+ * VALID (a brief ACCESS EXCLUSIVE, no scan), then validated under SHARE
+ * UPDATE EXCLUSIVE; or only the validation of the column's NOT VALID one.
+ * ONLY stays ONLY.  The result is SET NOT NULL's: the same constraint,
+ * validated, and attnotnull set.
+ */
 static char *
-sddl_set_not_null_sql(const SddlOnlineFacts *o, const char *column)
+sddl_set_not_null_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o,
+					  const char *column)
+{
+	AlterTableStmt *stmt = castNode(AlterTableStmt, analysis->stmt);
+	char	   *rel = psprintf("%s%s", stmt->relation->inh ? "" : "ONLY ",
+							   quote_qualified_identifier(o->nspname, o->relname));
+	char	   *validate = psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
+									rel, quote_identifier(o->new_name));
+
+	if (o->validate_only)
+		return validate;
+	return psprintf("ALTER TABLE %s ADD CONSTRAINT %s NOT NULL %s NOT VALID;\n%s",
+					rel, quote_identifier(o->new_name), quote_identifier(column),
+					validate);
+}
+#else
+static char *
+sddl_set_not_null_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o,
+					  const char *column)
 {
 	const char *rel = quote_qualified_identifier(o->nspname, o->relname);
 	const char *helper = quote_identifier(o->new_name);
@@ -191,6 +318,54 @@ sddl_set_not_null_sql(const SddlOnlineFacts *o, const char *column)
 					rel, quote_identifier(column),
 					rel, helper);
 }
+#endif
+
+#ifdef SDDL_HAS_REPACK
+/*
+ * REPACK (CONCURRENTLY) of the statement's one table, with its VERBOSE and
+ * ANALYZE options; CLUSTER and REPACK ... USING INDEX keep their order
+ * (the named index, or the one the table is clustered on).
+ */
+static char *
+sddl_repack_sql(SddlAnalysis *analysis, const SddlOnlineFacts *o)
+{
+	StringInfoData buf;
+	List	   *options;
+	bool		using_index = false;
+	const char *index = NULL;
+	ListCell   *lc;
+
+	if (IsA(analysis->stmt, VacuumStmt))
+		options = ((VacuumStmt *) analysis->stmt)->options;
+	else
+	{
+		RepackStmt *stmt = castNode(RepackStmt, analysis->stmt);
+
+		options = stmt->params;
+		using_index = stmt->usingindex || stmt->command == REPACK_COMMAND_CLUSTER;
+		index = stmt->indexname;
+	}
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "REPACK (CONCURRENTLY");
+	foreach(lc, options)
+	{
+		DefElem    *opt = lfirst_node(DefElem, lc);
+
+		if ((strcmp(opt->defname, "verbose") == 0 ||
+			 strcmp(opt->defname, "analyze") == 0) &&
+			(opt->arg == NULL || defGetBoolean(opt)))
+			appendStringInfo(&buf, ", %s",
+							 strcmp(opt->defname, "verbose") == 0 ? "VERBOSE" : "ANALYZE");
+	}
+	appendStringInfo(&buf, ") %s",
+					 quote_qualified_identifier(o->nspname, o->relname));
+	if (using_index)
+		appendStringInfoString(&buf, " USING INDEX");
+	if (using_index && index != NULL)
+		appendStringInfo(&buf, " %s", quote_identifier(index));
+	return buf.data;
+}
+#endif
 
 bool
 sddl_rewrite_supported(SddlAnalysis *analysis)
@@ -245,7 +420,15 @@ sddl_safe_sql(SddlAnalysis *analysis, const char *statement)
 				break;
 			}
 		case SDDL_ONLINE_SET_NOT_NULL:
-			sql = sddl_set_not_null_sql(o, sddl_online_cmd(analysis)->name);
+			sql = sddl_set_not_null_sql(analysis, o,
+										sddl_online_cmd(analysis)->name);
+			break;
+		case SDDL_ONLINE_REPACK:
+#ifdef SDDL_HAS_REPACK
+			sql = sddl_repack_sql(analysis, o);
+#else
+			sql = NULL;
+#endif
 			break;
 		case SDDL_ONLINE_UNIQUE:
 			{

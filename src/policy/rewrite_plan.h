@@ -34,4 +34,14 @@ extern bool sddl_rewrite_supported(SddlAnalysis *analysis);
  */
 extern char *sddl_safe_sql(SddlAnalysis *analysis, const char *statement);
 
+/*
+ * The deferred form of a CREATE INDEX (issue 13), from its own text: the
+ * same statement with CONCURRENTLY, named new_name when its text names no
+ * index, and the table written as qualified_rel, since the worker runs it
+ * in another session.  NULL when the text does not have the expected shape.
+ */
+extern char *sddl_deferred_index_sql(const char *statement,
+									 const char *new_name,
+									 const char *qualified_rel);
+
 #endif							/* SAFE_DDL_REWRITE_PLAN_H */

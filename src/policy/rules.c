@@ -117,6 +117,7 @@ const SddlRule sddl_rules[] = {
 		.typical_lock = "ShareRowExclusiveLock",
 		.default_action = SDDL_ACTION_REWRITE,
 		.has_rewrite = true,
+		.defer_kind = SDDL_DEFER_VALIDATION,
 		.op_named = "adding constraint \"%s\" to table \"%s\"",
 		.op_unnamed = "adding a constraint to table \"%s\"",
 		.duration = "while it scans the whole table to validate the constraint",
@@ -214,6 +215,7 @@ const SddlRule sddl_rules[] = {
 		.typical_lock = "ShareLock",
 		.default_action = SDDL_ACTION_REWRITE,
 		.has_rewrite = true,
+		.defer_kind = SDDL_DEFER_INDEX,
 		.op_named = "creating index \"%s\" on table \"%s\"",
 		.op_unnamed = "creating an index on table \"%s\"",
 		.duration = "for the whole index build",
@@ -262,6 +264,20 @@ const SddlRule sddl_rules[] = {
 		.rails = "Rails: execute the statement above " RAILS_NO_TX ".",
 		.alembic = "Alembic: op.execute() the statement above " ALEMBIC_AUTOCOMMIT ".",
 	},
+	[SDDL_RULE_REQUIRE_CONCURRENT_REPACK] = {"require-concurrent-repack",
+		.description = "On PostgreSQL 19, VACUUM FULL, CLUSTER and REPACK without CONCURRENTLY rewrite the table under ACCESS EXCLUSIVE where REPACK (CONCURRENTLY) could rewrite it online.",
+		.typical_lock = "AccessExclusiveLock",
+		.default_action = SDDL_ACTION_REWRITE,
+		.has_rewrite = true,
+		.op_named = "rewriting table \"%s\" with %s",
+		.op_unnamed = "rewriting table \"%s\"",
+		.op_args = SDDL_OP_REL_OBJECT,
+		.duration = "while it rewrites the whole table",
+		.instead = "REPACK (CONCURRENTLY) rewrites one permanent table that has a primary key (not deferrable) or a REPLICA IDENTITY USING INDEX, on a server with wal_level replica or logical: repack a partitioned table one partition at a time, give the table such a key, or use pg_repack or pg_squeeze or a maintenance window.",
+		.django = "Django: RunSQL with the statement above " DJ_ATOMIC_FALSE ".",
+		.rails = "Rails: execute the statement above " RAILS_NO_TX ".",
+		.alembic = "Alembic: op.execute() the statement above " ALEMBIC_AUTOCOMMIT ".",
+	},
 	[SDDL_RULE_REWRITING_TABLE] = {"rewriting-table",
 		.description = "SET LOGGED/UNLOGGED, SET TABLESPACE and SET ACCESS METHOD rewrite the table under ACCESS EXCLUSIVE.",
 		.typical_lock = "AccessExclusiveLock",
@@ -280,6 +296,7 @@ const SddlRule sddl_rules[] = {
 		.op_unnamed = "scanning table \"%s\" while this transaction holds an ACCESS EXCLUSIVE lock on it",
 		.op_args = SDDL_OP_REL_OBJECT,
 		.lock_already_held = true,
+		.defer_kind = SDDL_DEFER_FOLLOWS,
 		.duration = "for the whole scan",
 		.instead = "Run the statement in a separate transaction, after the one that took ACCESS EXCLUSIVE has committed.",
 		.django = "Django: move this operation to a separate migration, so that it does not run in the transaction that took the lock.",
@@ -333,6 +350,8 @@ sddl_action_name(SddlAction action)
 			return "rewrite";
 		case SDDL_ACTION_REJECT:
 			return "reject";
+		case SDDL_ACTION_DEFER:
+			return "defer";
 	}
 	return "unknown";
 }

@@ -25,8 +25,27 @@ typedef enum SddlAction
 	SDDL_ACTION_ALLOW,
 	SDDL_ACTION_WARN,
 	SDDL_ACTION_REWRITE,
-	SDDL_ACTION_REJECT
+	SDDL_ACTION_REJECT,
+	SDDL_ACTION_DEFER			/* queued, built online after commit (issue
+								 * 13); decided for a whole statement, never
+								 * a rule's default */
 } SddlAction;
+
+/*
+ * What a refusal of the rule inside a transaction block can become under
+ * safe_ddl.defer (issue 13, docs/deferred-builds.md): the words of the
+ * setting, in this order.
+ */
+typedef enum SddlDeferKind
+{
+	SDDL_DEFER_NONE,			/* never deferred */
+	SDDL_DEFER_INDEX,			/* "index": CREATE INDEX CONCURRENTLY later */
+	SDDL_DEFER_VALIDATION,		/* "validation": ADD ... NOT VALID now,
+								 * VALIDATE CONSTRAINT later */
+	SDDL_DEFER_FOLLOWS			/* the scan the rule is about is the one
+								 * deferring the statement removes: deferred
+								 * with it, never alone */
+} SddlDeferKind;
 
 /*
  * Which arguments a rule's operation text takes (see SddlRule.op_named).
@@ -75,6 +94,8 @@ typedef struct SddlRule
 								 * break-glass hint */
 	bool		lock_already_held;	/* the lock at risk is the one this
 									 * transaction already holds */
+	SddlDeferKind defer_kind;	/* what safe_ddl.defer can turn its refusal
+								 * into */
 } SddlRule;
 
 extern const SddlRule sddl_rules[];
