@@ -362,7 +362,23 @@ COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
 
 
 -- >>> deferred online builds: worker side (wait_deferred, progress) ---------
--- (safe_ddl.wait_deferred(timeout interval) and the worker's functions)
+-- defer-worker: waiting for the deferred builds, and waking their worker.
+-- wait_deferred() runs as the extension's owner (the queue is not readable
+-- by PUBLIC) and reads only the queue; see docs/deferred-builds.md.
+CREATE FUNCTION safe_ddl.wait_deferred(timeout interval DEFAULT '1 hour')
+RETURNS TABLE (id bigint, statement text, state text, last_error text)
+AS 'MODULE_PATHNAME', 'safe_ddl_wait_deferred'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION safe_ddl.wait_deferred(interval) IS
+'wait until every deferred build queued in this database so far is done or failed (error on timeout); returns the failed ones';
+
+CREATE FUNCTION safe_ddl.deferred_wake()
+RETURNS void
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_wake'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION safe_ddl.deferred_wake() IS
+'have this database''s deferred-build worker look at the queue now (after rows were queued or resumed by hand)';
 
 -- <<< deferred online builds: worker side ---------------------------------
 

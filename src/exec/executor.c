@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/xact.h"
 
 #include "exec/chain.h"
 #include "exec/executor.h"
@@ -59,11 +60,18 @@ sddl_executor_define_gucs(void)
  * internally and take their locks in transactions of their own (the
  * analysis knows which: REINDEX of a partitioned table or of a schema,
  * VACUUM, ...), nor for the CONCURRENTLY forms, which wait for their locks
- * their own way.  Those run as given, untouched.
+ * their own way.  Nor for one that PostgreSQL refuses at top level outside
+ * a transaction block (RequireTransactionBlock: LOCK TABLE): it fails
+ * before locking anything, so it must not wait for its locks first, and
+ * any subtransaction around it would count as a block and let it run.
+ * Those run as given, untouched.
  */
 static bool
-sddl_can_wrap(const SddlAnalysis *analysis)
+sddl_can_wrap(const SddlAnalysis *analysis, ProcessUtilityContext context)
 {
+	if (analysis->requires_transaction_block &&
+		context == PROCESS_UTILITY_TOPLEVEL && !IsTransactionBlock())
+		return false;
 	return !analysis->concurrent && !analysis->no_transaction_block;
 }
 
@@ -162,7 +170,7 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 		return;
 	}
 
-	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis) &&
+	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis, context) &&
 		!IsInParallelMode())
 		targets = sddl_lock_targets(analysis->relations);
 
