@@ -20,6 +20,7 @@
 
 #include "exec/chain.h"
 #include "exec/executor.h"
+#include "exec/subxact.h"
 
 /* Everything needed to call the rest of the hook chain again. */
 typedef struct SddlPlainCall
@@ -34,6 +35,13 @@ typedef struct SddlPlainCall
 	bool		readOnlyTree;	/* as the caller passed it */
 	bool		own;			/* a statement of safe_ddl's own */
 } SddlPlainCall;
+
+/* A rewrite step's statement and its analysis (NULL if it failed). */
+typedef struct SddlStepAnalysis
+{
+	Node	   *stmt;
+	SddlAnalysis *analysis;
+} SddlStepAnalysis;
 
 static void sddl_run_plain(void *arg);
 static void sddl_run_once(SddlPlainCall *c, bool readOnlyTree);
@@ -85,19 +93,47 @@ sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 				 context, params, queryEnv, dest, qc);
 }
 
+/* sddl_subxact_try body: the analysis of a rewrite step. */
+static void
+sddl_analyze_step(void *arg)
+{
+	SddlStepAnalysis *sa = (SddlStepAnalysis *) arg;
+
+	sa->analysis = sddl_analyze(sa->stmt, NULL);
+}
+
 /*
  * A step of a rewrite, at top level: bounded lock waits like any statement
  * safe_ddl lets through, its own lock worked out from its parse tree, and
  * run as safe_ddl's own so that the hook lets it through.
+ *
+ * The step's analysis is fail-safe like the hook's: the commits between
+ * steps release every lock, so another session may drop the table under
+ * it (a catalog lookup then fails with XX000, "cache lookup failed").  Its
+ * error is discarded and the step runs with no locks taken for it (its own
+ * waits still bounded by the budget), so that the user gets PostgreSQL's
+ * own error (relation ... does not exist) from the step itself.
  */
 void
 sddl_execute_step(SddlLockStats *stats, PlannedStmt *pstmt,
 				  const char *queryString, ParamListInfo params,
 				  QueryEnvironment *queryEnv, QueryCompletion *qc)
 {
-	sddl_execute(sddl_analyze(pstmt->utilityStmt, NULL), stats, true,
-				 pstmt, queryString, true, PROCESS_UTILITY_TOPLEVEL, params,
-				 queryEnv, None_Receiver, qc);
+	SddlStepAnalysis sa;
+	ErrorData  *edata;
+
+	sa.stmt = pstmt->utilityStmt;
+	sa.analysis = NULL;
+	edata = sddl_subxact_try(sddl_analyze_step, &sa, true);
+	if (edata != NULL)
+	{
+		elog(DEBUG1, "safe_ddl: analysis of a rewrite step failed, step run as is: %s",
+			 edata->message);
+		FreeErrorData(edata);
+	}
+	sddl_execute(sa.analysis, stats, true, pstmt, queryString, true,
+				 PROCESS_UTILITY_TOPLEVEL, params, queryEnv, None_Receiver,
+				 qc);
 }
 
 static void
@@ -119,6 +155,20 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 
 	stats->attempts = 1;
 	stats->wait_ms = 0;
+
+	/*
+	 * A rewrite step whose analysis failed (its table dropped meanwhile,
+	 * say): no locks to take for it, but its own waits still end with the
+	 * budget.  Rewrite steps are never CONCURRENTLY forms.
+	 */
+	if (analysis == NULL)
+	{
+		if (sddl_lockwait_enabled())
+			sddl_lockwait_run(NIL, false, stats, sddl_run_plain, &call);
+		else
+			sddl_run_once(&call, readOnlyTree);
+		return;
+	}
 
 	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis, context) &&
 		!IsInParallelMode())
