@@ -867,6 +867,8 @@ sddl_analyze_lock(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	ListCell   *lc;
 	List	   *done = NIL;
 
+	/* RequireTransactionBlock() in standard_ProcessUtility() */
+	a->requires_transaction_block = true;
 	foreach(lc, stmt->relations)
 	{
 		RangeVar   *rv = (RangeVar *) lfirst(lc);
