@@ -86,7 +86,12 @@ server_with() {
         as_pg "$PGBIN/createdb" bench
         as_pg "$PGBIN/pgbench" -i -q -s "$SCALE" bench >/dev/null 2>&1
     fi
-    [ "$1" = preload ] && q "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+    if [ "$1" = preload ]; then
+        q "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+        # the lock log lives in safe_ddl.database (postgres): each run's
+        # rows go to lock_log.tsv, the timeline of what safe_ddl did
+        as_pg "$PGBIN/psql" -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+    fi
     return 0
 }
 
@@ -133,12 +138,23 @@ run_one() {
             ready=$(date +%s.%N)
         fi
         set -e
-        printf 'start %s\nend %s\nrc %s\nready %s\n' \
+        printf 'start %s\nend %s\nrc %s\nready %s\nt0 %s\n' \
             "$(echo "$start - $t0" | bc)" "$(echo "$end - $t0" | bc)" "$rc" \
-            "$(echo "$ready - $t0" | bc)" >"$dir/migration.txt"
+            "$(echo "$ready - $t0" | bc)" "$t0" >"$dir/migration.txt"
     fi
     wait "$bench_pid" || true
     wait || true
+    if [ "$current" = preload ] && [ "$sc" != none ]; then
+        # what safe_ddl logged during the run (seconds since pgbench start)
+        sleep 1.5	# safe_ddl.log_flush_interval
+        as_pg "$PGBIN/psql" -X -q -At -F $'\t' -d postgres -c "
+            SELECT round((extract(epoch FROM logged_at) - $t0)::numeric, 3),
+                   command, outcome, rule, round(lock_wait_ms::numeric, 1),
+                   attempts, round(duration_ms::numeric, 1), error
+              FROM safe_ddl.lock_log
+             WHERE logged_at >= to_timestamp($t0) ORDER BY logged_at" \
+            >"$dir/lock_log.tsv" 2>&1 || true
+    fi
     python3 "$here/analyze.py" run "$dir" "$sc" "$mode" >>"$out/summary.tsv"
 }
 

@@ -384,6 +384,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	/* --- end enforcement --- */
 
 	sddl_log_statement_begin(&event);	/* logged even if the session dies */
+	stats.statement = event.statement;
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)
