@@ -97,6 +97,7 @@ def summarise(run_dir, scenario, mode):
                         % (window[0], window[1], inside))
     if mig:
         mig_s = "%.2f" % (mig["end"] - mig["start"])
+        ready_s = "%.2f" % (mig.get("ready", mig["end"]) - mig["start"])
         outcome = "ok" if mig["rc"] == 0 else "failed"
         out = os.path.join(run_dir, "migration.out")
         if mig["rc"] != 0 and os.path.exists(out):
@@ -107,7 +108,7 @@ def summarise(run_dir, scenario, mode):
                 elif "safe_ddl.lock_hold_budget" in text:
                     outcome = "ended by the hold budget"
     else:
-        mig_s, outcome = "-", "-"
+        mig_s, outcome, ready_s = "-", "-", "-"
     # the earliest completion, for plots: pgbench start is 0
     with open(os.path.join(run_dir, "latency.dat"), "w") as f:
         t0 = rows[0][0] - rows[0][1] / 1000 if rows else 0
@@ -118,7 +119,7 @@ def summarise(run_dir, scenario, mode):
                      "%.1f" % pct(lats, 0.99), "%.1f" % pct(lats, 0.999),
                      "%.0f" % freeze,
                      str(sum(1 for x in lats if x > 100)), str(len(lats)),
-                     mig_s, outcome]))
+                     mig_s, outcome, ready_s]))
 
 
 def plot(results, plotdir):
@@ -153,7 +154,7 @@ if __name__ == "__main__":
     elif sys.argv[1] == "summary":
         res = sys.argv[2]
         print("scenario\tmode\tmax_ms\tp99_ms\tp999_ms\tfreeze_ms"
-              "\tslow_gt100ms\ttxns\tmig_s\toutcome")
+              "\tslow_gt100ms\ttxns\tmig_s\toutcome\tready_s")
         order = {"none": 0, "vanilla": 1, "best": 2, "safe_ddl": 3}
         dirs = [d for d in os.listdir(res) if os.path.isdir(os.path.join(res, d))]
         dirs.sort(key=lambda d: (d.split("-", 1)[0].replace("none", " "),

@@ -55,6 +55,12 @@ sddl_install_deps() {
     fi
 }
 
+# What scripts/package needs besides the server and its headers:
+# debian/control's Build-Depends, dpkg-buildpackage, make for the
+# autopkgtest.  scripts/matrix.sh installs them ahead of a chroot's run.
+SDDL_PACKAGE_DEPS=(make gcc libc6-dev rsync util-linux
+    build-essential dpkg-dev debhelper postgresql-common postgresql-server-dev-all)
+
 sddl_installed() {	# sddl_installed PACKAGE
     dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }

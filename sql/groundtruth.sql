@@ -29,7 +29,7 @@
 --
 -- Statements that cannot run in a transaction block (VACUUM, CONCURRENTLY
 -- forms, REINDEX SCHEMA/DATABASE/SYSTEM) are covered at the end against
--- the documented lock modes, and by test/specs/groundtruth_concurrent.spec,
+-- the documented lock modes, and by test/specs/check_concurrent.spec,
 -- which observes the lock they wait for from another session.
 --
 SET safe_ddl.mode = off;

@@ -265,6 +265,27 @@ typedef JsonbParseState *SddlJsonbBuild;
 #endif
 /* -- end of lock-hold budget -- */
 
+/* -- deferred builds (src/defer/build.c) -- */
+/*
+ * PostgreSQL 15 renamed pg_analyze_and_rewrite to
+ * pg_analyze_and_rewrite_fixedparams; 18 removed PortalRun's run_once.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite_fixedparams((raw), (sql), NULL, 0, NULL)
+#else
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite((raw), (sql), NULL, 0, NULL)
+#endif
+#if PG_VERSION_NUM >= 180000
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, (dest), (dest), (qc))
+#else
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, true, (dest), (dest), (qc))
+#endif
+/* -- end of deferred builds -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);

@@ -476,10 +476,10 @@ sddl_analyze_sample_rows(Oid relid, List *va_cols)
 		ReleaseSysCache(ct);
 	}
 
-	for (AttrNumber attnum = 1; attnum <= natts; attnum++)
+	for (int attnum = 1; attnum <= natts; attnum++)
 	{
 		HeapTuple	at = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
-										 Int16GetDatum(attnum));
+										 Int16GetDatum((AttrNumber) attnum));
 		Form_pg_attribute att;
 
 		if (!HeapTupleIsValid(at))
@@ -867,6 +867,8 @@ sddl_analyze_lock(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	ListCell   *lc;
 	List	   *done = NIL;
 
+	/* RequireTransactionBlock() in standard_ProcessUtility() */
+	a->requires_transaction_block = true;
 	foreach(lc, stmt->relations)
 	{
 		RangeVar   *rv = (RangeVar *) lfirst(lc);
