@@ -13,7 +13,10 @@
 #
 # Every time the log writer finds the journal row of the dead rewrite and
 # drops the INVALID index or the NOT VALID constraint, and the journal is
-# empty afterwards.  A rewrite
+# empty afterwards.
+#
+# 4. In a database the log writer does not connect to, the next rewrite of
+#    the same table removes what the killed one left.  A rewrite
 # that finishes, and one that fails in its session, leave no journal row.
 use strict;
 use warnings;
@@ -38,23 +41,24 @@ $node->safe_psql('postgres', q{
 # the INVALID index committed, and return [session, pid].
 sub start_held_build
 {
-    my ($app, $index) = @_;
-    my $writer = $node->background_psql('postgres');
+    my ($app, $index, $db) = @_;
+    $db //= 'postgres';
+    my $writer = $node->background_psql($db);
     $writer->query_safe('BEGIN; INSERT INTO t VALUES (0, 0)');
-    my $ddl = $node->background_psql('postgres', on_error_stop => 0);
+    my $ddl = $node->background_psql($db, on_error_stop => 0);
     $ddl->query_safe("SET application_name = '$app'");
     $ddl->query_safe('SET safe_ddl.small_table_size = 0');
     my $pid = $ddl->query_safe('SELECT pg_backend_pid()');
     $ddl->query_until(qr/started/,
         "\\echo started\nCREATE INDEX $index ON t (v);\n");
-    $node->poll_query_until('postgres', qq{
+    $node->poll_query_until($db, qq{
         SELECT EXISTS (SELECT FROM pg_index
                         WHERE indexrelid = to_regclass('$index')
                           AND NOT indisvalid)
            AND EXISTS (SELECT FROM pg_stat_activity
                         WHERE pid = $pid AND wait_event_type = 'Lock')})
       or die "$app: the build was not held";
-    is($node->safe_psql('postgres', qq{
+    is($node->safe_psql($db, qq{
         SELECT kind || '|' || object_name || '|' || statement
           FROM safe_ddl.rewrite_journal WHERE pid = $pid}),
         "index|$index|CREATE INDEX $index ON t (v)",
@@ -152,6 +156,37 @@ is($node->safe_psql('postgres', q{
     logged_as('sddl_check',
         '1|ALTER TABLE|terminated|ALTER TABLE t ADD CONSTRAINT t_slow CHECK (slow(v) > 0)',
         'check: the statement is logged once, from the journal');
+}
+
+# 4. Another database: the next rewrite of the table cleans up.
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other', q{
+    CREATE EXTENSION safe_ddl;
+    CREATE TABLE t (id int, v int);
+    INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g;
+});
+{
+    my ($writer, $ddl, $pid) = start_held_build('sddl_other', 't_other', 'other');
+    kill 'KILL', $pid;
+    eval { $ddl->quit };
+    eval { $writer->quit };
+    $node->poll_query_until('other', 'SELECT true')
+      or die 'the server did not come back';
+    is($node->safe_psql('other', q{
+        SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('t_other')
+                                         AND NOT indisvalid}),
+        '1', 'other database: the INVALID index is still there');
+    $node->safe_psql('other', q{
+        SET safe_ddl.small_table_size = 0;
+        CREATE INDEX t_next ON t (id);
+    });
+    is($node->safe_psql('other', q{
+        SELECT string_agg(indexrelid::regclass || ':' || indisvalid, ',')
+          FROM pg_index WHERE indrelid = 't'::regclass}),
+        't_next:true',
+        'other database: the next rewrite of the table dropped the INVALID index');
+    is($node->safe_psql('other', 'SELECT count(*) FROM safe_ddl.rewrite_journal'),
+        '0', 'other database: the journal is empty');
 }
 
 $node->stop;
