@@ -245,7 +245,7 @@ void
 sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
 	RangeVar   *target;
-	List	   *reads;			/* the parts of the statement that read */
+	Node	   *reads[5] = {0};	/* the parts of the statement that read */
 	Node	   *where = NULL;
 	bool		joins = false;
 	bool		writes_keys = false;
@@ -261,8 +261,10 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				InsertStmt *ins = (InsertStmt *) node;
 
 				target = ins->relation;
-				reads = list_make4(ins->selectStmt, ins->onConflictClause,
-								   SddlReturning(ins), ins->withClause);
+				reads[0] = ins->selectStmt;
+				reads[1] = (Node *) ins->onConflictClause;
+				reads[2] = SddlReturning(ins);
+				reads[3] = (Node *) ins->withClause;
 				writes_keys = true;
 			}
 			break;
@@ -273,9 +275,11 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				target = upd->relation;
 				where = upd->whereClause;
 				joins = upd->fromClause != NIL;
-				reads = list_make5(upd->targetList, upd->whereClause,
-								   upd->fromClause, SddlReturning(upd),
-								   upd->withClause);
+				reads[0] = (Node *) upd->targetList;
+				reads[1] = upd->whereClause;
+				reads[2] = (Node *) upd->fromClause;
+				reads[3] = SddlReturning(upd);
+				reads[4] = (Node *) upd->withClause;
 			}
 			break;
 		case T_DeleteStmt:
@@ -285,8 +289,10 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				target = del->relation;
 				where = del->whereClause;
 				joins = del->usingClause != NIL;
-				reads = list_make4(del->usingClause, del->whereClause,
-								   SddlReturning(del), del->withClause);
+				reads[0] = (Node *) del->usingClause;
+				reads[1] = del->whereClause;
+				reads[2] = SddlReturning(del);
+				reads[3] = (Node *) del->withClause;
 				removes_keys = 'd';
 			}
 			break;
@@ -298,8 +304,10 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 				/* joins the target with its source: both read */
 				target = m->relation;
 				joins = true;
-				reads = list_make4(m->sourceRelation, m->joinCondition,
-								   m->mergeWhenClauses, m->withClause);
+				reads[0] = m->sourceRelation;
+				reads[1] = m->joinCondition;
+				reads[2] = (Node *) m->mergeWhenClauses;
+				reads[3] = (Node *) m->withClause;
 			}
 			break;
 #endif
@@ -310,8 +318,8 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 	/* the target, ROW EXCLUSIVE, and everything the statement reads */
 	r = sddl_add_rangevar(a, cxt, target, RowExclusiveLock, false, false);
-	foreach(lc, reads)
-		sddl_add_query_sources(a, cxt, (Node *) lfirst(lc), true);
+	for (int i = 0; i < lengthof(reads); i++)
+		sddl_add_query_sources(a, cxt, reads[i], true);
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
 
