@@ -116,6 +116,7 @@ prepare() {	# prepare SUITE MAJOR...
             'source "$1/scripts/lib.sh" && sddl_install_deps && sddl_install_deps "${SDDL_PACKAGE_DEPS[@]}"' \
             x "$staged/src" || return 1
     done
+    echo "the $suite chroot was ready $SECONDS s into the matrix"
 }
 for suite in $(printf '%s\n' "${suite_of_major[@]}" | sort -u); do
     case $suite in host|none) continue ;; esac
@@ -146,8 +147,11 @@ for major in $versions; do
     else
         if [ -n "${prep_pid[$suite]:-}" ]; then
             sddl_say "waiting for the $suite chroot"
-            wait "${prep_pid[$suite]}" ||
+            if wait "${prep_pid[$suite]}"; then
+                sddl_say "$(tail -n 1 "$prep_dir/$suite.log")"
+            else
                 { echo "preparing the $suite chroot failed:"; tail -20 "$prep_dir/$suite.log"; } >&2
+            fi
             unset "prep_pid[$suite]"
         fi
         sddl_say "PostgreSQL $major in the $suite chroot"

@@ -134,6 +134,10 @@ ALTER TABLE dfr_orders RENAME TO dfr_other;
 ALTER TABLE dfr_orders RENAME COLUMN total TO amount;
 CREATE SCHEMA dfr_schema;
 ALTER TABLE dfr_orders SET SCHEMA dfr_schema;
+-- no other relation may take a queued name meanwhile
+CREATE TABLE dfr_orders_total_idx (a int);
+CREATE VIEW dfr_orders_total_idx AS SELECT 1 AS a;
+ALTER TABLE dfr_parent RENAME TO dfr_orders_total_idx;
 -- a qualified name finds the item too
 ALTER INDEX public.dfr_orders_total_idx SET (fillfactor = 50);
 -- the break-glass lets it through, with a WARNING

@@ -34,6 +34,7 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
@@ -365,6 +366,16 @@ sddl_check_rename(SddlCheck *c, RenameStmt *stmt)
 	SddlPending *p = NULL;
 	Oid			relid;
 
+	/* a relation renamed to the name a queued build will take */
+	if (stmt->relation != NULL && stmt->subname == NULL &&
+		stmt->newname != NULL &&
+		OidIsValid(relid = sddl_table_oid(stmt->relation)) &&
+		(p = sddl_pending_index_in(get_rel_namespace(relid), stmt->newname)) != NULL)
+	{
+		sddl_refuse(c, p, psprintf("relation \"%s\" already exists as a deferred build of safe_ddl",
+								   stmt->newname));
+		return;
+	}
 	switch (stmt->renameType)
 	{
 		case OBJECT_INDEX:
@@ -459,6 +470,22 @@ sddl_check_body(void *arg)
 											   stmt->relation->relname));
 				break;
 			}
+		case T_CreateStmt:
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
+			{
+				/* a new relation must not take a queued build's name */
+				RangeVar   *rv = IsA(node, CreateStmt) ? ((CreateStmt *) node)->relation :
+				IsA(node, ViewStmt) ? ((ViewStmt *) node)->view :
+				((CreateTableAsStmt *) node)->into->rel;
+
+				if (rv->relpersistence != RELPERSISTENCE_TEMP &&
+					(p = sddl_pending_index_in(RangeVarGetCreationNamespace(rv),
+											   rv->relname)) != NULL)
+					sddl_refuse(c, p, psprintf("relation \"%s\" already exists as a deferred build of safe_ddl",
+											   rv->relname));
+				break;
+			}
 		case T_AlterObjectSchemaStmt:
 			{
 				AlterObjectSchemaStmt *stmt = (AlterObjectSchemaStmt *) node;
@@ -490,11 +517,15 @@ sddl_defer_check_statement(PlannedStmt *pstmt, char **done_as)
 		case T_CommentStmt:
 		case T_ReindexStmt:
 		case T_AlterObjectSchemaStmt:
+		case T_CreateStmt:
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
 			break;
 		default:
 			return pstmt;
 	}
-	if (IsInParallelMode() || !sddl_queue_has_pending())
+	/* the worker carrying out an item, and its cleanup, are the deferral */
+	if (sddl_defer_in_worker || IsInParallelMode() || !sddl_queue_has_pending())
 		return pstmt;
 
 	/*

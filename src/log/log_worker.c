@@ -496,9 +496,9 @@ sddl_log_purge(void)
 static void
 sddl_log_recover_rewrites(void)
 {
-	List	   *name = list_make2(makeString("safe_ddl"),
-								  makeString("recover_rewrites"));
+	List	   *name = list_make1(makeString("safe_ddl"));
 
+	name = lappend(name, makeString("recover_rewrites"));
 	if (!OidIsValid(LookupFuncName(name, 0, NULL, true)))
 		return;
 	if (SPI_execute("SELECT safe_ddl.recover_rewrites()", false, 1)

@@ -8,8 +8,15 @@
 # 2. with SIGKILL: the cluster crash-restarts, and the statement's row
 #    comes from the rewrite journal.
 #
-# Either way the log writer finds the journal row of the dead rewrite and
-# drops the INVALID index, and the journal is empty afterwards.  A rewrite
+# 3. an ADD CHECK rewritten to ADD ... NOT VALID + VALIDATE, killed with
+#    SIGKILL during its VALIDATE (the CHECK calls a slow function).
+#
+# Every time the log writer finds the journal row of the dead rewrite and
+# drops the INVALID index or the NOT VALID constraint, and the journal is
+# empty afterwards.
+#
+# 4. In a database the log writer does not connect to, the next rewrite of
+#    the same table removes what the killed one left.  A rewrite
 # that finishes, and one that fails in its session, leave no journal row.
 use strict;
 use warnings;
@@ -25,6 +32,8 @@ $node->safe_psql('postgres', q{
     CREATE EXTENSION safe_ddl;
     CREATE TABLE t (id int, v int);
     INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g;
+    CREATE FUNCTION slow(int) RETURNS int IMMUTABLE LANGUAGE plpgsql
+        AS $$ BEGIN PERFORM pg_sleep(60); RETURN $1; END $$;
 });
 
 # Run "CREATE INDEX $index" as application $app with every table counted as
@@ -32,23 +41,24 @@ $node->safe_psql('postgres', q{
 # the INVALID index committed, and return [session, pid].
 sub start_held_build
 {
-    my ($app, $index) = @_;
-    my $writer = $node->background_psql('postgres');
+    my ($app, $index, $db) = @_;
+    $db //= 'postgres';
+    my $writer = $node->background_psql($db);
     $writer->query_safe('BEGIN; INSERT INTO t VALUES (0, 0)');
-    my $ddl = $node->background_psql('postgres', on_error_stop => 0);
+    my $ddl = $node->background_psql($db, on_error_stop => 0);
     $ddl->query_safe("SET application_name = '$app'");
     $ddl->query_safe('SET safe_ddl.small_table_size = 0');
     my $pid = $ddl->query_safe('SELECT pg_backend_pid()');
     $ddl->query_until(qr/started/,
         "\\echo started\nCREATE INDEX $index ON t (v);\n");
-    $node->poll_query_until('postgres', qq{
+    $node->poll_query_until($db, qq{
         SELECT EXISTS (SELECT FROM pg_index
                         WHERE indexrelid = to_regclass('$index')
                           AND NOT indisvalid)
            AND EXISTS (SELECT FROM pg_stat_activity
                         WHERE pid = $pid AND wait_event_type = 'Lock')})
       or die "$app: the build was not held";
-    is($node->safe_psql('postgres', qq{
+    is($node->safe_psql($db, qq{
         SELECT kind || '|' || object_name || '|' || statement
           FROM safe_ddl.rewrite_journal WHERE pid = $pid}),
         "index|$index|CREATE INDEX $index ON t (v)",
@@ -115,6 +125,68 @@ is($node->safe_psql('postgres', q{
         'killed: the INVALID index is dropped after the crash restart, the journal emptied');
     logged_as('sddl_kill', '1|CREATE INDEX|terminated|CREATE INDEX t_kill ON t (v)',
         'killed: the statement is logged once, from the journal');
+}
+
+# 3. SIGKILL during the VALIDATE of a rewritten ADD CHECK.
+{
+    my $ddl = $node->background_psql('postgres', on_error_stop => 0);
+    $ddl->query_safe("SET application_name = 'sddl_check'");
+    $ddl->query_safe('SET safe_ddl.small_table_size = 0');
+    my $pid = $ddl->query_safe('SELECT pg_backend_pid()');
+    $ddl->query_until(qr/started/,
+        "\\echo started\nALTER TABLE t ADD CONSTRAINT t_slow CHECK (slow(v) > 0);\n");
+    $node->poll_query_until('postgres', qq{
+        SELECT count(*) = 1 FROM pg_stat_activity
+         WHERE pid = $pid AND wait_event = 'PgSleep'})
+      or die 'the VALIDATE did not start';
+    is($node->safe_psql('postgres', q{
+        SELECT kind || '|' || object_name || '|' || k.convalidated
+          FROM safe_ddl.rewrite_journal j
+          JOIN pg_constraint k ON k.conrelid = j.relid AND k.conname = j.object_name}),
+        'not_valid|t_slow|false',
+        'check: the journal names the NOT VALID constraint being validated');
+    kill 'KILL', $pid;
+    eval { $ddl->quit };
+    $node->poll_query_until('postgres', 'SELECT true')
+      or die 'the server did not come back';
+    ok( $node->poll_query_until('postgres', q{
+            SELECT NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 't_slow')
+               AND NOT EXISTS (SELECT FROM safe_ddl.rewrite_journal)}),
+        'check: the NOT VALID constraint is dropped after the crash restart, the journal emptied');
+    logged_as('sddl_check',
+        '1|ALTER TABLE|terminated|ALTER TABLE t ADD CONSTRAINT t_slow CHECK (slow(v) > 0)',
+        'check: the statement is logged once, from the journal');
+}
+
+# 4. Another database: the next rewrite of the table cleans up.
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other', q{
+    CREATE EXTENSION safe_ddl;
+    CREATE TABLE t (id int, v int);
+    INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g;
+});
+{
+    my ($writer, $ddl, $pid) = start_held_build('sddl_other', 't_other', 'other');
+    kill 'KILL', $pid;
+    eval { $ddl->quit };
+    eval { $writer->quit };
+    $node->poll_query_until('other', 'SELECT true')
+      or die 'the server did not come back';
+    is($node->safe_psql('other', q{
+        SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('t_other')
+                                         AND NOT indisvalid}),
+        '1', 'other database: the INVALID index is still there');
+    $node->safe_psql('other', q{
+        SET safe_ddl.small_table_size = 0;
+        CREATE INDEX t_next ON t (id);
+    });
+    is($node->safe_psql('other', q{
+        SELECT string_agg(indexrelid::regclass || ':' || indisvalid, ',')
+          FROM pg_index WHERE indrelid = 't'::regclass}),
+        't_next:true',
+        'other database: the next rewrite of the table dropped the INVALID index');
+    is($node->safe_psql('other', 'SELECT count(*) FROM safe_ddl.rewrite_journal'),
+        '0', 'other database: the journal is empty');
 }
 
 $node->stop;
