@@ -49,23 +49,66 @@ def migration(run_dir):
     return info
 
 
+def lock_window(run_dir):
+    """(first start, last end) of the statements in lock_log.tsv (run.sh
+    dumps the run's lock log rows there: logged_at in seconds since
+    pgbench start, ..., duration_ms), or None."""
+    path = os.path.join(run_dir, "lock_log.tsv")
+    spans = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                p = line.rstrip("\n").split("\t")
+                try:
+                    end, dur = float(p[0]), float(p[6] or 0)
+                except (IndexError, ValueError):
+                    continue
+                spans.append((end - dur / 1000, end))
+    if not spans:
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
 def summarise(run_dir, scenario, mode):
     rows = load(run_dir)
     lats = sorted(r[1] for r in rows)
     freeze = 0.0
+    freeze_at = None
     for a, b in zip(rows, rows[1:]):
-        freeze = max(freeze, (b[0] - a[0]) * 1000)
+        if (b[0] - a[0]) * 1000 > freeze:
+            freeze = (b[0] - a[0]) * 1000
+            freeze_at = (a[0], b[0])
     mig = migration(run_dir)
+    if freeze_at and "t0" in mig:
+        # when the longest freeze was, in the seconds of migration.txt
+        with open(os.path.join(run_dir, "freeze.txt"), "w") as f:
+            f.write("from %.3f\nto %.3f\n" % (freeze_at[0] - mig["t0"],
+                                              freeze_at[1] - mig["t0"]))
+            window = lock_window(run_dir)
+            if window:
+                # the longest freeze while safe_ddl's statements ran: from
+                # the start of the first logged one to the last event
+                lo, hi = window[0] + mig["t0"], window[1] + mig["t0"]
+                inside = max([(b[0] - a[0]) * 1000
+                              for a, b in zip(rows, rows[1:])
+                              if b[0] > lo and a[0] < hi] or [0.0])
+                f.write("statements_from %.3f\nstatements_to %.3f\n"
+                        "freeze_during_statements_ms %.0f\n"
+                        % (window[0], window[1], inside))
     if mig:
         mig_s = "%.2f" % (mig["end"] - mig["start"])
+        ready_s = "%.2f" % (mig.get("ready", mig["end"]) - mig["start"])
         outcome = "ok" if mig["rc"] == 0 else "failed"
         out = os.path.join(run_dir, "migration.out")
         if mig["rc"] != 0 and os.path.exists(out):
             with open(out) as f:
-                if "safe_ddl refused the statement" in f.read():
+                text = f.read()
+                if "safe_ddl refused the statement" in text:
                     outcome = "rejected"
+                elif "safe_ddl.lock_hold_budget" in text:
+                    outcome = "ended by the hold budget"
     else:
-        mig_s, outcome = "-", "-"
+        mig_s, outcome, ready_s = "-", "-", "-"
     # the earliest completion, for plots: pgbench start is 0
     with open(os.path.join(run_dir, "latency.dat"), "w") as f:
         t0 = rows[0][0] - rows[0][1] / 1000 if rows else 0
@@ -76,7 +119,7 @@ def summarise(run_dir, scenario, mode):
                      "%.1f" % pct(lats, 0.99), "%.1f" % pct(lats, 0.999),
                      "%.0f" % freeze,
                      str(sum(1 for x in lats if x > 100)), str(len(lats)),
-                     mig_s, outcome]))
+                     mig_s, outcome, ready_s]))
 
 
 def plot(results, plotdir):
@@ -111,7 +154,7 @@ if __name__ == "__main__":
     elif sys.argv[1] == "summary":
         res = sys.argv[2]
         print("scenario\tmode\tmax_ms\tp99_ms\tp999_ms\tfreeze_ms"
-              "\tslow_gt100ms\ttxns\tmig_s\toutcome")
+              "\tslow_gt100ms\ttxns\tmig_s\toutcome\tready_s")
         order = {"none": 0, "vanilla": 1, "best": 2, "safe_ddl": 3}
         dirs = [d for d in os.listdir(res) if os.path.isdir(os.path.join(res, d))]
         dirs.sort(key=lambda d: (d.split("-", 1)[0].replace("none", " "),

@@ -8,7 +8,9 @@
 # Modes: vanilla (naive SQL, safe_ddl not loaded), best (hand-written best
 # practice, safe_ddl not loaded), safe_ddl (naive SQL, safe_ddl preloaded,
 # default settings), safe_ddl-<strategy> (naive SQL with
-# safe_ddl.lock_wait_strategy = <strategy>), plus a no-migration baseline.
+# safe_ddl.lock_wait_strategy = <strategy>), safe_ddl-defer (naive SQL with
+# safe_ddl.defer = 'index, validation', then wait_deferred(): ready_s is
+# when the index or constraint is there), plus a no-migration baseline.
 #
 # Runs its own throw-away server (as the postgres OS user when started as
 # root) in $BENCH_DIR; results go to bench/results/<timestamp>/ (summary.tsv,
@@ -84,7 +86,12 @@ server_with() {
         as_pg "$PGBIN/createdb" bench
         as_pg "$PGBIN/pgbench" -i -q -s "$SCALE" bench >/dev/null 2>&1
     fi
-    [ "$1" = preload ] && q "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+    if [ "$1" = preload ]; then
+        q "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+        # the lock log lives in safe_ddl.database (postgres): each run's
+        # rows go to lock_log.tsv, the timeline of what safe_ddl did
+        as_pg "$PGBIN/psql" -X -q -d postgres -c "CREATE EXTENSION IF NOT EXISTS safe_ddl;" >/dev/null
+    fi
     return 0
 }
 
@@ -99,7 +106,7 @@ run_one() {
     vanilla|best|none) server_with vanilla ;;
     safe_ddl*) server_with preload ;;
     esac
-    case $mode in safe_ddl-*) strategy=${mode#safe_ddl-} ;; esac
+    case $mode in safe_ddl-defer) ;; safe_ddl-*) strategy=${mode#safe_ddl-} ;; esac
     [ "$sc" != none ] && PGOPTIONS="-c safe_ddl.mode=off" "undo_$sc" >/dev/null 2>&1 || true
     q "CHECKPOINT;" >/dev/null
     say "run $sc / $mode"
@@ -115,19 +122,39 @@ run_one() {
         set +e
         if [ "$mode" = best ]; then
             "best_$sc" >"$dir/migration.out" 2>&1
+        elif [ "$mode" = safe_ddl-defer ]; then
+            PGOPTIONS="-c safe_ddl.defer=index,validation" "naive_$sc" >"$dir/migration.out" 2>&1
         elif [ -n "$strategy" ]; then
             PGOPTIONS="-c safe_ddl.lock_wait_strategy=$strategy" "naive_$sc" >"$dir/migration.out" 2>&1
         else
             "naive_$sc" >"$dir/migration.out" 2>&1
         fi
         rc=$?
-        set -e
         end=$(date +%s.%N)
-        printf 'start %s\nend %s\nrc %s\n' \
-            "$(echo "$start - $t0" | bc)" "$(echo "$end - $t0" | bc)" "$rc" >"$dir/migration.txt"
+        # deferred builds: the index is there once the worker built it
+        ready=$end
+        if [ "$mode" = safe_ddl-defer ] && [ "$rc" -eq 0 ]; then
+            q "SELECT * FROM safe_ddl.wait_deferred('10 min');" >>"$dir/migration.out" 2>&1
+            ready=$(date +%s.%N)
+        fi
+        set -e
+        printf 'start %s\nend %s\nrc %s\nready %s\nt0 %s\n' \
+            "$(echo "$start - $t0" | bc)" "$(echo "$end - $t0" | bc)" "$rc" \
+            "$(echo "$ready - $t0" | bc)" "$t0" >"$dir/migration.txt"
     fi
     wait "$bench_pid" || true
     wait || true
+    if [ "$current" = preload ] && [ "$sc" != none ]; then
+        # what safe_ddl logged during the run (seconds since pgbench start)
+        sleep 1.5	# safe_ddl.log_flush_interval
+        as_pg "$PGBIN/psql" -X -q -At -F $'\t' -d postgres -c "
+            SELECT round((extract(epoch FROM logged_at) - $t0)::numeric, 3),
+                   command, outcome, rule, round(lock_wait_ms::numeric, 1),
+                   attempts, round(duration_ms::numeric, 1), error
+              FROM safe_ddl.lock_log
+             WHERE logged_at >= to_timestamp($t0) ORDER BY logged_at" \
+            >"$dir/lock_log.tsv" 2>&1 || true
+    fi
     python3 "$here/analyze.py" run "$dir" "$sc" "$mode" >>"$out/summary.tsv"
 }
 
@@ -139,7 +166,7 @@ tps_one() {	# tps_one vanilla|preload
 }
 
 setup_server
-printf 'scenario\tmode\tmax_ms\tp99_ms\tp999_ms\tfreeze_ms\tslow_gt100ms\ttxns\tmig_s\toutcome\n' >"$out/summary.tsv"
+printf 'scenario\tmode\tmax_ms\tp99_ms\tp999_ms\tfreeze_ms\tslow_gt100ms\ttxns\tmig_s\toutcome\tready_s\n' >"$out/summary.tsv"
 run_one none none
 for sc in $SCENARIOS; do
     for mode in $MODES; do run_one "$sc" "$mode"; done

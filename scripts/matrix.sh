@@ -81,7 +81,8 @@ matrix_skips() {
 inner_env() {
     local v skips
     inner=(SDDL_PG_RUN=1 PG_MAJOR="$1" PG_CONFIG="/usr/lib/postgresql/$1/bin/pg_config")
-    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS SDDL_PGREGRESS SDDL_PGREGRESS_MODES SDDL_PGREGRESS_JOBS; do
+    for v in SDDL_SUITES SDDL_KEEP SDDL_TAP_TESTS SDDL_PGREGRESS SDDL_PGREGRESS_MODES \
+        SDDL_PGREGRESS_JOBS SDDL_PGREGRESS_VERSIONS SDDL_VALGRIND; do
         [ -n "${!v:-}" ] && inner+=("$v=${!v}")
     done
     skips=$(matrix_skips "$1" | tr ' ' '\n' | awk 'NF && !seen[$0]++' | xargs)

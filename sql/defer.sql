@@ -94,13 +94,21 @@ ALTER TABLE dfr_orders ADD CONSTRAINT dfr_orders_total_check CHECK (total >= 0);
 ALTER TABLE dfr_orders ADD FOREIGN KEY (parent_id) REFERENCES dfr_parent (id);
 COMMIT;
 SELECT conname, convalidated FROM pg_constraint
- WHERE conrelid = 'dfr_orders'::regclass ORDER BY 1;
+ WHERE conrelid = 'dfr_orders'::regclass AND contype IN ('c', 'f') ORDER BY 1;
 SELECT id, kind, object_name, statement, state FROM safe_ddl.deferred_queue
  WHERE kind = 'validation' ORDER BY id;
 -- the NOT VALID constraint holds for new rows at once
 INSERT INTO dfr_orders VALUES (0, -1, 'eu', 1);
 INSERT INTO dfr_orders VALUES (0, 1, 'eu', 5000);
 \set VERBOSITY terse
+
+-- safe_ddl.check() says what a transaction block would defer
+SELECT statement_no, command, relation, action, rule, message
+  FROM safe_ddl.check($$BEGIN;
+CREATE INDEX dfr_orders_region_idx ON dfr_orders (region);
+CREATE UNIQUE INDEX dfr_orders_id_key ON dfr_orders (id);
+ALTER TABLE dfr_orders ADD CONSTRAINT dfr_c CHECK (total < 1000);
+COMMIT;$$) WHERE relation IS NOT NULL ORDER BY 1;
 
 -- the view: everyone may read it; no worker runs here, so no progress
 SELECT id, kind, database = current_database() AS this_db, relation,
@@ -126,8 +134,17 @@ ALTER TABLE dfr_orders RENAME TO dfr_other;
 ALTER TABLE dfr_orders RENAME COLUMN total TO amount;
 CREATE SCHEMA dfr_schema;
 ALTER TABLE dfr_orders SET SCHEMA dfr_schema;
+-- no other relation may take a queued name meanwhile
+CREATE TABLE dfr_orders_total_idx (a int);
+CREATE VIEW dfr_orders_total_idx AS SELECT 1 AS a;
+ALTER TABLE dfr_parent RENAME TO dfr_orders_total_idx;
 -- a qualified name finds the item too
 ALTER INDEX public.dfr_orders_total_idx SET (fillfactor = 50);
+-- the break-glass lets it through, with a WARNING
+BEGIN;
+SET LOCAL safe_ddl.mode = observe;
+ALTER TABLE dfr_orders RENAME COLUMN region TO area;
+ROLLBACK;
 -- other statements on the table are not in the way
 ALTER TABLE dfr_orders ADD COLUMN note2 text;
 
@@ -143,6 +160,13 @@ CREATE INDEX dfr_parent_real_idx ON dfr_parent (id);
 BEGIN;
 SET LOCAL safe_ddl.small_table_size = '1GB';
 DROP INDEX dfr_orders_total_idx, dfr_parent_real_idx;
+SAVEPOINT s;
+-- a DROP INDEX of queued indexes only runs nothing else
+SET LOCAL safe_ddl.small_table_size = 0;
+CREATE INDEX dfr_orders_region_idx ON dfr_orders (region);
+DROP INDEX dfr_orders_region_idx;
+SELECT state FROM safe_ddl.deferred_queue WHERE object_name = 'dfr_orders_region_idx';
+ROLLBACK TO s;
 SELECT object_name, state, last_error FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
 SELECT count(*) AS real_left FROM pg_class WHERE relname = 'dfr_parent_real_idx';
@@ -169,9 +193,12 @@ SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
 SELECT safe_ddl.deferred_cancel(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';
--- a cancelled item is out of the way: its name can be used
+-- a cancelled item is out of the way: its name can be used, and then the
+-- item cannot be retried while the new one is pending
 BEGIN;
 CREATE INDEX dfr_orders_total_idx ON dfr_orders (total);
+SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
+ WHERE object_name = 'dfr_orders_total_idx' AND state = 'cancelled';
 ROLLBACK;
 SELECT safe_ddl.deferred_retry(id) FROM safe_ddl.deferred_queue
  WHERE object_name = 'dfr_orders_total_idx';

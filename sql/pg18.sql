@@ -87,6 +87,9 @@ INSERT INTO p18.ref SELECT generate_series(1, 10000);
 ALTER TABLE p18.t ADD CONSTRAINT t_ref_fk FOREIGN KEY (id) REFERENCES p18.ref
   NOT ENFORCED;
 ALTER TABLE p18.t ADD CONSTRAINT t_id_nn NOT NULL id NO INHERIT;
+ALTER TABLE p18.t ADD CONSTRAINT t_ref_on FOREIGN KEY (id) REFERENCES p18.ref;
+ALTER TABLE p18.t ADD COLUMN q int DEFAULT 0;
+ALTER TABLE p18.t ADD CONSTRAINT t_q_nn NOT NULL q;
 ANALYZE p18.ref;
 RESET safe_ddl.mode;
 SELECT statement_no, relation, lock_mode, scans_table, rule
@@ -104,6 +107,60 @@ SELECT conname, conenforced, convalidated FROM pg_constraint
 BEGIN;
 ALTER TABLE p18.t ALTER CONSTRAINT t_ref_fk ENFORCED;
 ROLLBACK;
+
+-- the server agrees (as sql/groundtruth.sql checks for the rest): each
+-- statement run in a subtransaction rolled back, the strongest mode this
+-- backend then held on each p18 table against check()'s lock_mode; only
+-- mismatches are listed
+CREATE FUNCTION pg_temp.p18_truth(stmt text)
+RETURNS TABLE (relation regclass, held text, predicted text)
+LANGUAGE plpgsql AS $f$
+DECLARE
+	modes text[] := ARRAY['AccessShareLock', 'RowShareLock',
+		'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock',
+		'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+	taken text[];
+BEGIN
+	BEGIN
+		SET LOCAL safe_ddl.mode = off;
+		EXECUTE stmt;
+		SELECT array_agg(l.relation::regclass::text || '=' || l.mode)
+		  INTO taken
+		  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+		 WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+		   AND c.relnamespace = 'p18'::regnamespace AND c.relkind = 'r';
+		RAISE EXCEPTION 'roll back';
+	EXCEPTION WHEN raise_exception THEN
+		NULL;
+	END;
+	RETURN QUERY
+	WITH h AS (
+		SELECT split_part(x, '=', 1)::regclass AS rel,
+			   modes[max(array_position(modes, split_part(x, '=', 2)))] AS mode
+		  FROM unnest(taken) x GROUP BY 1),
+	p AS (
+		SELECT c.relation AS rel, c.lock_mode AS mode
+		  FROM safe_ddl.check(stmt) c
+		  JOIN pg_class k ON k.oid = c.relation AND k.relkind = 'r')
+	SELECT coalesce(h.rel, p.rel), h.mode, p.mode
+	  FROM h FULL JOIN p ON h.rel = p.rel
+	 WHERE h.mode IS DISTINCT FROM p.mode;
+END
+$f$;
+SELECT s.stmt, t.*
+  FROM (VALUES
+	('ALTER TABLE p18.t ADD CONSTRAINT t_a_pos CHECK (a > 0) NOT ENFORCED'),
+	('ALTER TABLE p18.t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES p18.ref NOT ENFORCED'),
+	('ALTER TABLE ONLY p18.t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES p18.ref NOT ENFORCED'),
+	('ALTER TABLE p18.t ADD CONSTRAINT t_a_fk FOREIGN KEY (a) REFERENCES p18.ref'),
+	('ALTER TABLE p18.t ALTER CONSTRAINT t_ref_fk ENFORCED'),
+	('ALTER TABLE p18.t ALTER CONSTRAINT t_ref_on NOT ENFORCED'),
+	('ALTER TABLE p18.t ALTER CONSTRAINT t_id_nn INHERIT'),
+	('ALTER TABLE p18.t ALTER CONSTRAINT t_id_nn NO INHERIT'),
+	('ALTER TABLE p18.t ALTER CONSTRAINT t_q_nn NO INHERIT'),
+	('ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a'),
+	('ALTER TABLE p18.t ADD CONSTRAINT t_a_nn NOT NULL a NOT VALID')
+  ) s(stmt), pg_temp.p18_truth(s.stmt) t;
 
 -- a temporal key's index is no plain unique index: no online form
 SELECT statement_no, relation, action, rule
@@ -137,6 +194,15 @@ BEGIN;
 ALTER TABLE p18.u ALTER COLUMN z SET NOT NULL;
 COMMIT;
 $$) WHERE rule IS NOT NULL;
+
+-- a null: SET NOT NULL's own error, and the NOT VALID constraint the
+-- rewrite added is dropped again
+SET safe_ddl.mode = off;
+ALTER TABLE p18.u ADD COLUMN n int;
+RESET safe_ddl.mode;
+ALTER TABLE p18.u ALTER COLUMN n SET NOT NULL;
+SELECT count(*) AS left_behind FROM pg_constraint
+ WHERE conrelid = 'p18.u'::regclass AND conname = 'u_n_not_null';
 
 RESET safe_ddl.small_table_size;
 SET safe_ddl.mode = off;

@@ -96,6 +96,20 @@ SELECT indexrelid::regclass, indisclustered FROM pg_index
 VACUUM FULL p19.nokey;
 REPACK p19.nokey;
 
+-- ALTER CONSTRAINT ... ENFORCED of a CHECK constraint (19; 18 has it for
+-- foreign keys only) validates it under ACCESS EXCLUSIVE: refused on a big
+-- table in a transaction block, and in autocommit (no NOT VALID form)
+SET safe_ddl.mode = off;
+ALTER TABLE p19.nokey ADD CONSTRAINT nokey_a_pos CHECK (a > 0) NOT ENFORCED;
+RESET safe_ddl.mode;
+SELECT statement_no, relation, lock_mode, scans_table, rule
+  FROM safe_ddl.check($$
+ALTER TABLE p19.nokey ALTER CONSTRAINT nokey_a_pos ENFORCED;
+ALTER TABLE p19.nokey ALTER CONSTRAINT nokey_a_pos NOT ENFORCED;
+$$);
+ALTER TABLE p19.nokey ALTER CONSTRAINT nokey_a_pos ENFORCED;
+SELECT conenforced, convalidated FROM pg_constraint WHERE conname = 'nokey_a_pos';
+
 RESET safe_ddl.small_table_size;
 SET safe_ddl.mode = off;
 DROP SCHEMA p19 CASCADE;

@@ -119,7 +119,23 @@ COMMENT ON COLUMN safe_ddl.lock_log.outcome IS
 
 
 -- >>> deferred online builds: worker side (wait_deferred, progress) ---------
--- (safe_ddl.wait_deferred(timeout interval) and the worker's functions)
+-- defer-worker: waiting for the deferred builds, and waking their worker.
+-- wait_deferred() runs as the extension's owner (the queue is not readable
+-- by PUBLIC) and reads only the queue; see docs/deferred-builds.md.
+CREATE FUNCTION safe_ddl.wait_deferred(timeout interval DEFAULT '1 hour')
+RETURNS TABLE (id bigint, statement text, state text, last_error text)
+AS 'MODULE_PATHNAME', 'safe_ddl_wait_deferred'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION safe_ddl.wait_deferred(interval) IS
+'wait until every deferred build queued in this database so far is done or failed (error on timeout); returns the failed ones';
+
+CREATE FUNCTION safe_ddl.deferred_wake()
+RETURNS void
+AS 'MODULE_PATHNAME', 'safe_ddl_deferred_wake'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION safe_ddl.deferred_wake() IS
+'have this database''s deferred-build worker look at the queue now (after rows were queued or resumed by hand)';
 
 -- <<< deferred online builds: worker side ---------------------------------
 
@@ -139,3 +155,127 @@ SELECT pg_catalog.brin_desummarize_range('safe_ddl.lock_log_logged_at_idx',
     GREATEST(pg_catalog.pg_relation_size('safe_ddl.lock_log') /
         pg_catalog.current_setting('block_size')::bigint - 1, 0));
 -- <<< holdcost -----------------------------------------------------------
+
+-- >>> reliab: the rewrite journal (issue #9) ------------------------------
+-- Before each step of a multi-step rewrite that can leave something behind
+-- (the index of CREATE INDEX CONCURRENTLY, a NOT VALID constraint, the
+-- helper CHECK of SET NOT NULL, the index of ADD UNIQUE ... USING INDEX),
+-- safe_ddl records here what it is about to create, in the transaction
+-- that makes it durable, and deletes the row in the transaction that
+-- finishes it.  A row whose backend is gone (terminated, killed, a crash)
+-- names what a dead rewrite left; safe_ddl.recover_rewrites() removes it.
+-- See docs/rewrites.md.
+CREATE TABLE safe_ddl.rewrite_journal (
+    id             bigserial PRIMARY KEY,
+    pid            integer NOT NULL,
+    backend_start  timestamptz NOT NULL,
+    started_at     timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    username       text NOT NULL,
+    application_name text,
+    relid          oid NOT NULL,
+    relation       text NOT NULL,
+    kind           text NOT NULL
+        CHECK (kind IN ('index', 'unique_index', 'not_valid', 'helper_check')),
+    nspname        text NOT NULL,
+    object_name    text,
+    invalid_before oid[] NOT NULL DEFAULT '{}',
+    command        text,
+    statement      text,
+    rewritten_to   text
+);
+
+COMMENT ON TABLE safe_ddl.rewrite_journal IS
+'what each running safe_ddl rewrite of this database is creating; a row whose backend has ended names what an interrupted rewrite left behind, for safe_ddl.recover_rewrites()';
+COMMENT ON COLUMN safe_ddl.rewrite_journal.kind IS
+'index (CREATE INDEX CONCURRENTLY), unique_index (ADD UNIQUE | PRIMARY KEY: the index before it is attached), not_valid (a constraint added NOT VALID, before VALIDATE), helper_check (the CHECK of SET NOT NULL)';
+COMMENT ON COLUMN safe_ddl.rewrite_journal.object_name IS
+'the index (in schema nspname) or the constraint; NULL for an index the statement left unnamed';
+COMMENT ON COLUMN safe_ddl.rewrite_journal.invalid_before IS
+'the INVALID indexes the table had before the build, never removed';
+
+REVOKE ALL ON safe_ddl.rewrite_journal FROM PUBLIC;
+REVOKE ALL ON SEQUENCE safe_ddl.rewrite_journal_id_seq FROM PUBLIC;
+
+-- Remove what interrupted rewrites left behind, and log each interrupted
+-- statement that has no lock log row yet (a backend killed with SIGKILL,
+-- or by a crash, logs nothing on its way out).  Called by the log writer
+-- in safe_ddl.database, and by the next rewrite of the same table in any
+-- database; a superuser may call it too.  Returns
+-- the number of journal rows resolved.  Each removal waits for its lock at
+-- most lock_timeout; what cannot be removed now stays for the next call.
+CREATE FUNCTION safe_ddl.recover_rewrites()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+-- its own DROPs are safe_ddl's cleanup, not a migration to judge
+SET safe_ddl.mode = off
+SET lock_timeout = '100ms'
+AS $$
+DECLARE
+    j safe_ddl.rewrite_journal;
+    victims regclass[];
+    v regclass;
+    resolved integer := 0;
+BEGIN
+    FOR j IN SELECT * FROM safe_ddl.rewrite_journal ORDER BY id LOOP
+        -- its backend still runs: the rewrite is in progress
+        CONTINUE WHEN EXISTS (SELECT FROM pg_stat_activity a
+                               WHERE a.pid = j.pid
+                                 AND a.backend_start = j.backend_start);
+        BEGIN
+            IF j.kind IN ('index', 'unique_index') THEN
+                -- another build on the table may own an INVALID index
+                -- there: look again once it is over
+                CONTINUE WHEN EXISTS (SELECT FROM pg_stat_progress_create_index p
+                                       WHERE p.relid = j.relid);
+                SELECT array_agg(i.indexrelid::regclass) INTO victims
+                  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 WHERE i.indrelid = j.relid
+                   AND CASE WHEN j.object_name IS NULL
+                            THEN i.indexrelid <> ALL (j.invalid_before)
+                            ELSE c.relname = j.object_name
+                                 AND c.relnamespace = (SELECT n.oid FROM pg_namespace n
+                                                        WHERE n.nspname = j.nspname)
+                       END
+                   AND (NOT i.indisvalid
+                        OR (j.kind = 'unique_index'
+                            AND NOT EXISTS (SELECT FROM pg_constraint k
+                                             WHERE k.conindid = i.indexrelid)));
+                FOREACH v IN ARRAY coalesce(victims, '{}') LOOP
+                    EXECUTE format('DROP INDEX %s', v);
+                END LOOP;
+            ELSIF EXISTS (SELECT FROM pg_constraint k
+                           WHERE k.conrelid = j.relid AND k.conname = j.object_name
+                             AND (j.kind = 'helper_check' OR NOT k.convalidated)) THEN
+                EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I',
+                               j.relid::regclass, j.object_name);
+            END IF;
+            -- the statement's lock log row, unless its backend wrote it
+            -- on its way out (pg_terminate_backend)
+            IF current_database() = current_setting('safe_ddl.database', true)
+               AND NOT EXISTS (SELECT FROM safe_ddl.lock_log l
+                                WHERE l.pid = j.pid AND l.logged_at >= j.started_at
+                                  AND l.outcome = 'terminated') THEN
+                INSERT INTO safe_ddl.lock_log (logged_at, database, username,
+                                               application_name, pid, command,
+                                               statement, outcome,
+                                               rewritten_to, error)
+                VALUES (clock_timestamp(), current_database(), j.username,
+                        j.application_name, j.pid, j.command, j.statement,
+                        'terminated', j.rewritten_to,
+                        'the backend ended during the rewrite; safe_ddl removed what it left behind');
+            END IF;
+            DELETE FROM safe_ddl.rewrite_journal WHERE id = j.id;
+            resolved := resolved + 1;
+        EXCEPTION WHEN OTHERS THEN
+            -- in the server log: the caller may be a client's rewrite
+            RAISE LOG 'safe_ddl could not yet remove what an interrupted rewrite of % left behind: %',
+                j.relation, SQLERRM;
+        END;
+    END LOOP;
+    RETURN resolved;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION safe_ddl.recover_rewrites() FROM PUBLIC;
+-- <<< reliab: the rewrite journal ------------------------------------------

@@ -175,8 +175,19 @@ typedef ClusterStmt SddlClusterStmt;
 #endif
 
 /*
- * pg_attribute.attstattarget, read with SysCacheGetAttr: int4, -1 for the
- * default, until 16; int2, NULL for the default, from 17.
+ * The RETURNING list of INSERT/UPDATE/DELETE: a list of ResTarget until
+ * 17, a ReturningClause (with its OLD/NEW aliases) from 18.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SddlReturning(stmt) ((Node *) (stmt)->returningClause)
+#else
+#define SddlReturning(stmt) ((Node *) (stmt)->returningList)
+#endif
+
+/*
+ * pg_attribute.attstattarget and pg_statistic_ext.stxstattarget, read with
+ * SysCacheGetAttr: int4, -1 for the default, until 16; int2, NULL for the
+ * default, from 17.
  */
 #if PG_VERSION_NUM >= 170000
 #define SddlDatumGetStatTarget(d) ((int) DatumGetInt16(d))
@@ -264,6 +275,27 @@ typedef JsonbParseState *SddlJsonbBuild;
 #define SddlMyProcNumber() (MyProc->pgprocno)
 #endif
 /* -- end of lock-hold budget -- */
+
+/* -- deferred builds (src/defer/build.c) -- */
+/*
+ * PostgreSQL 15 renamed pg_analyze_and_rewrite to
+ * pg_analyze_and_rewrite_fixedparams; 18 removed PortalRun's run_once.
+ */
+#if PG_VERSION_NUM >= 150000
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite_fixedparams((raw), (sql), NULL, 0, NULL)
+#else
+#define SddlAnalyzeAndRewrite(raw, sql) \
+	pg_analyze_and_rewrite((raw), (sql), NULL, 0, NULL)
+#endif
+#if PG_VERSION_NUM >= 180000
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, (dest), (dest), (qc))
+#else
+#define SddlPortalRun(portal, dest, qc) \
+	PortalRun((portal), FETCH_ALL, true, true, (dest), (dest), (qc))
+#endif
+/* -- end of deferred builds -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000

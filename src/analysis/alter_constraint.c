@@ -191,6 +191,13 @@ sddl_at_add_constraint(SddlAlterState *st, AlterTableCmd *cmd, LOCKMODE mode)
 			/* partitions get the constraint too (partitioned only) */
 			sddl_at_apply(st, mode, false, validates,
 						  st->relkind == RELKIND_PARTITIONED_TABLE);
+
+			/*
+			 * From PostgreSQL 18 the inheritance children are locked too
+			 * (they do not get the constraint: no scan).
+			 */
+			if (sddl_pg18_locks() && st->relkind != RELKIND_PARTITIONED_TABLE)
+				sddl_at_apply(st, mode, false, false, true);
 			sddl_add_referenced(st->a, st->cxt, c->pktable, validates);
 			if (validates)
 				sddl_add_finding(st->a, st->rel,
@@ -305,9 +312,10 @@ sddl_at_alter_constraint(SddlAlterState *st, AlterTableCmd *cmd,
 					 false);
 		return;
 	}
-	if (ac->alterInheritability && form->contype == CONSTRAINT_NOTNULL)
+	if (ac->alterInheritability && form->contype == CONSTRAINT_NOTNULL &&
+		ac->noinherit != form->connoinherit)
 	{
-		if (!ac->noinherit && form->connoinherit)
+		if (!ac->noinherit)
 			sddl_at_constraint_inherit(st, con, mode);
 		else
 			sddl_at_apply(st, mode, false, false, true);

@@ -202,14 +202,20 @@ sddl_at_detach_partition(SddlAlterState *st, AlterTableCmd *cmd,
 						 LOCKMODE mode)
 {
 	PartitionCmd *pc = (PartitionCmd *) cmd->def;
-	LOCKMODE	partmode = pc->concurrent ? ShareUpdateExclusiveLock :
-		AccessExclusiveLock;
 	Oid			defpart;
 
 	if (pc->concurrent)
 		st->a->concurrent = true;
 	sddl_add_rel(st->a, st->relid, mode, false, false);
-	sddl_add_rangevar(st->a, st->cxt, pc->name, partmode, false, false);
+	/*
+	 * The partition ends ACCESS EXCLUSIVE in every form: CONCURRENTLY takes
+	 * SHARE UPDATE EXCLUSIVE in its first transaction, then, once every
+	 * query that could see the partition has finished, ACCESS EXCLUSIVE in
+	 * its second one (DetachPartitionFinalize); FINALIZE takes it at once.
+	 * The parent keeps the statement's lock (SHARE UPDATE EXCLUSIVE).
+	 */
+	sddl_add_rangevar(st->a, st->cxt, pc->name, AccessExclusiveLock, false,
+					  false);
 	defpart = get_default_partition_oid(st->relid);
 	if (OidIsValid(defpart) && cmd->subtype == AT_DetachPartition)
 		sddl_add_rel(st->a, defpart, AccessExclusiveLock, false, false);

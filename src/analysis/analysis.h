@@ -162,6 +162,9 @@ typedef struct SddlAnalysis
 										 * block either (the CONCURRENTLY
 										 * forms, VACUUM, REINDEX SCHEMA,
 										 * CLUSTER of many tables, ...) */
+	bool		requires_transaction_block; /* refused at top level outside
+											 * one (LOCK TABLE), where a
+											 * subtransaction counts as one */
 	List	   *relations;		/* SddlRelation *, each relid once */
 	List	   *findings;		/* SddlFinding * */
 	SddlOnlineFacts *online;	/* NULL until sddl_online_facts() */

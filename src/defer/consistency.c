@@ -10,7 +10,9 @@
  * statement fail later (a RENAME of the table it names, a second index of
  * the same name).  Such a statement fails with a message naming the item
  * and the fix instead; a DROP of the index, of the constraint or of the
- * table cancels the items it makes pointless.
+ * table cancels the items it makes pointless.  In observe mode (and under
+ * its break-glass SET LOCAL) the refusals are WARNINGs: the statement runs,
+ * and the queued item may fail later.
  *
  * Only items still queued or paused count: a running item is the worker's,
  * its index exists (INVALID while it is built), and PostgreSQL's own locks
@@ -32,6 +34,8 @@
 #include "access/parallel.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "lib/stringinfo.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -60,6 +64,8 @@ typedef struct SddlCheck
 	char	   *errhint;
 	/* out: NOTICEs of cancelled items */
 	List	   *notices;
+	/* out: what a statement left with nothing to run was done as */
+	StringInfoData done_as;
 } SddlCheck;
 
 #define SDDL_PENDING_STATES "'{queued,paused}'"
@@ -288,6 +294,8 @@ sddl_check_drop(SddlCheck *c, DropStmt *stmt)
 		}
 		c->notices = list_concat(c->notices,
 								 sddl_cancel(p->id, InvalidOid, "cancelled: DROP INDEX"));
+		appendStringInfo(&c->done_as, "%sSELECT safe_ddl.deferred_cancel(%s);",
+						 c->done_as.len > 0 ? "\n" : "", p->id);
 		changed = true;
 	}
 	if (!changed)
@@ -297,7 +305,7 @@ sddl_check_drop(SddlCheck *c, DropStmt *stmt)
 		c->pstmt = NULL;
 		return;
 	}
-	c->pstmt = copyObject(c->pstmt);
+	c->pstmt = (PlannedStmt *) copyObjectImpl(c->pstmt);
 	((DropStmt *) c->pstmt->utilityStmt)->objects = keep;
 }
 
@@ -358,6 +366,16 @@ sddl_check_rename(SddlCheck *c, RenameStmt *stmt)
 	SddlPending *p = NULL;
 	Oid			relid;
 
+	/* a relation renamed to the name a queued build will take */
+	if (stmt->relation != NULL && stmt->subname == NULL &&
+		stmt->newname != NULL &&
+		OidIsValid(relid = sddl_table_oid(stmt->relation)) &&
+		(p = sddl_pending_index_in(get_rel_namespace(relid), stmt->newname)) != NULL)
+	{
+		sddl_refuse(c, p, psprintf("relation \"%s\" already exists as a deferred build of safe_ddl",
+								   stmt->newname));
+		return;
+	}
 	switch (stmt->renameType)
 	{
 		case OBJECT_INDEX:
@@ -426,7 +444,7 @@ sddl_check_body(void *arg)
 
 					if (strcmp(chosen, sddl_defer_index_name(stmt, relid, false)) != 0)
 					{
-						c->pstmt = copyObject(c->pstmt);
+						c->pstmt = (PlannedStmt *) copyObjectImpl(c->pstmt);
 						((IndexStmt *) c->pstmt->utilityStmt)->idxname = chosen;
 					}
 				}
@@ -452,6 +470,22 @@ sddl_check_body(void *arg)
 											   stmt->relation->relname));
 				break;
 			}
+		case T_CreateStmt:
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
+			{
+				/* a new relation must not take a queued build's name */
+				RangeVar   *rv = IsA(node, CreateStmt) ? ((CreateStmt *) node)->relation :
+				IsA(node, ViewStmt) ? ((ViewStmt *) node)->view :
+				((CreateTableAsStmt *) node)->into->rel;
+
+				if (rv->relpersistence != RELPERSISTENCE_TEMP &&
+					(p = sddl_pending_index_in(RangeVarGetCreationNamespace(rv),
+											   rv->relname)) != NULL)
+					sddl_refuse(c, p, psprintf("relation \"%s\" already exists as a deferred build of safe_ddl",
+											   rv->relname));
+				break;
+			}
 		case T_AlterObjectSchemaStmt:
 			{
 				AlterObjectSchemaStmt *stmt = (AlterObjectSchemaStmt *) node;
@@ -468,7 +502,7 @@ sddl_check_body(void *arg)
 }
 
 PlannedStmt *
-sddl_defer_check_statement(PlannedStmt *pstmt)
+sddl_defer_check_statement(PlannedStmt *pstmt, char **done_as)
 {
 	SddlCheck	c = {0};
 	ErrorData  *edata;
@@ -483,11 +517,15 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 		case T_CommentStmt:
 		case T_ReindexStmt:
 		case T_AlterObjectSchemaStmt:
+		case T_CreateStmt:
+		case T_ViewStmt:
+		case T_CreateTableAsStmt:
 			break;
 		default:
 			return pstmt;
 	}
-	if (IsInParallelMode() || !sddl_queue_has_pending())
+	/* the worker carrying out an item, and its cleanup, are the deferral */
+	if (sddl_defer_in_worker || IsInParallelMode() || !sddl_queue_has_pending())
 		return pstmt;
 
 	/*
@@ -495,6 +533,7 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 	 * as if nothing were queued.
 	 */
 	c.pstmt = pstmt;
+	initStringInfo(&c.done_as);
 	if ((edata = sddl_subxact_try(sddl_check_body, &c, true)) != NULL)
 	{
 		elog(DEBUG1, "safe_ddl: could not check the deferred-build queue: %s",
@@ -505,11 +544,14 @@ sddl_defer_check_statement(PlannedStmt *pstmt)
 		ereport(NOTICE,
 				errmsg("safe_ddl cancelled deferred item %s",
 					   (char *) lfirst(lc)));
+	/* observe mode, and its break-glass, refuse nothing: they warn */
 	if (c.errmsg != NULL)
-		ereport(ERROR,
+		ereport(sddl_mode == SDDL_MODE_ENFORCE ? ERROR : WARNING,
 				errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				errmsg_internal("%s", c.errmsg),
 				errdetail_internal("%s", c.errdetail),
 				errhint("%s", c.errhint));
+	if (c.pstmt == NULL)
+		*done_as = c.done_as.data;
 	return c.pstmt;
 }

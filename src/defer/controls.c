@@ -45,25 +45,27 @@ typedef struct SddlControl
 	const char *from_words;		/* the same, for the hint */
 	const char *set;			/* the SET list of its UPDATE */
 	bool		wakes;			/* the item is queued again: wake the worker */
+	bool		revives;		/* from a finished state: another item may
+								 * have queued the same object since */
 } SddlControl;
 
 static const SddlControl sddl_pause = {
 	"paused", {"queued"}, "a queued item",
-	"state = 'paused'", false
+	"state = 'paused'", false, false
 };
 static const SddlControl sddl_resume = {
 	"resumed", {"paused"}, "a paused item",
-	"state = 'queued', next_attempt_at = NULL", true
+	"state = 'queued', next_attempt_at = NULL", true, false
 };
 static const SddlControl sddl_retry = {
 	"retried", {"failed", "cancelled"}, "a failed or cancelled item",
 	"state = 'queued', attempts = 0, next_attempt_at = NULL, started_at = NULL, "
 	"finished_at = NULL, worker_pid = NULL, last_sqlstate = NULL, last_error = NULL",
-	true
+	true, true
 };
 static const SddlControl sddl_cancel = {
 	"cancelled", {"queued", "paused", "failed"}, "a queued, paused or failed item",
-	"state = 'cancelled', finished_at = pg_catalog.clock_timestamp()", false
+	"state = 'cancelled', finished_at = pg_catalog.clock_timestamp()", false, false
 };
 
 static bool
@@ -117,6 +119,19 @@ sddl_control(FunctionCallInfo fcinfo, const SddlControl *ctl)
 				errmsg("deferred item " INT64_FORMAT " cannot be %s: it is %s",
 					   id, ctl->verb, row[0]),
 				errhint("Only %s can be %s.", ctl->from_words, ctl->verb));
+	if (ctl->revives &&
+		(rows = sddl_queue_sql("SELECT d.id FROM safe_ddl.deferred_queue d "
+							   "JOIN safe_ddl.deferred_queue q ON q.relid OPERATOR(pg_catalog.=) d.relid "
+							   "AND q.kind OPERATOR(pg_catalog.=) d.kind "
+							   "AND q.object_name OPERATOR(pg_catalog.=) d.object_name "
+							   "WHERE q.id OPERATOR(pg_catalog.=) $1::pg_catalog.int8 "
+							   "AND d.id OPERATOR(pg_catalog.<>) q.id "
+							   "AND d.state OPERATOR(pg_catalog.=) ANY ('{queued,running,paused}')",
+							   1, args)) != NIL)
+		ereport(ERROR,
+				errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				errmsg("deferred item " INT64_FORMAT " cannot be %s: item %s is pending for the same object",
+					   id, ctl->verb, ((char **) linitial(rows))[0]));
 	rows = sddl_queue_sql(psprintf("UPDATE safe_ddl.deferred_queue SET %s "
 								   "WHERE id OPERATOR(pg_catalog.=) $1::pg_catalog.int8 "
 								   "RETURNING state", ctl->set),

@@ -60,8 +60,30 @@ extern void sddl_defer_statement(SddlAnalysis *analysis, SddlDecision *decision,
  * naming the item; a DROP of such an index, constraint or table cancels
  * the items.  Returns the statement to handle: pstmt, a modified copy (an
  * unnamed CREATE INDEX named so as not to take a queued name, a DROP INDEX
- * without the queued indexes), or NULL when nothing is left to run.
+ * without the queued indexes), or NULL when nothing is left to run, with
+ * *done_as saying what was done instead (the cancellations, as SQL).
  */
-extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt);
+extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt,
+											   char **done_as);
+
+/*
+ * Worker side (notify.c, launcher.c, worker.c, claim.c, build.c, wait.c).
+ *
+ * True in the deferred-build worker while it runs a queued item's statement
+ * (its CREATE INDEX CONCURRENTLY, its VALIDATE CONSTRAINT, or the DROP INDEX
+ * CONCURRENTLY that cleans up a failed build).  The statement side must
+ * leave those statements alone: they are the deferral being carried out,
+ * not a later statement that depends on it.
+ */
+extern bool sddl_defer_in_worker;
+
+/* From _PG_init: the worker side's settings (safe_ddl.defer_workers, ...). */
+extern void sddl_defer_define_gucs(void);
+
+/*
+ * From _PG_init, after the settings: shared memory, the commit callback
+ * that turns sddl_defer_note_queued() into a wake-up, and the launcher.
+ */
+extern void sddl_defer_init(void);
 
 #endif							/* SAFE_DDL_DEFER_H */

@@ -343,7 +343,7 @@ sddl_defer_validation(SddlAnalysis *analysis, Oid relid_of_finding,
 					  SddlQueued *q, const char *original,
 					  SddlLockStats *stats, SDDL_PROCESS_UTILITY_PARAMS)
 {
-	PlannedStmt *copy = copyObject(pstmt);
+	PlannedStmt *copy = (PlannedStmt *) copyObjectImpl(pstmt);
 	AlterTableStmt *stmt = castNode(AlterTableStmt, copy->utilityStmt);
 	Oid			relid = relid_of_finding;
 	List	   *before = sddl_constraint_oids(relid);

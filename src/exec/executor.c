@@ -16,9 +16,11 @@
 #include "postgres.h"
 
 #include "access/parallel.h"
+#include "access/xact.h"
 
 #include "exec/chain.h"
 #include "exec/executor.h"
+#include "exec/subxact.h"
 
 /* Everything needed to call the rest of the hook chain again. */
 typedef struct SddlPlainCall
@@ -33,6 +35,13 @@ typedef struct SddlPlainCall
 	bool		readOnlyTree;	/* as the caller passed it */
 	bool		own;			/* a statement of safe_ddl's own */
 } SddlPlainCall;
+
+/* A rewrite step's statement and its analysis (NULL if it failed). */
+typedef struct SddlStepAnalysis
+{
+	Node	   *stmt;
+	SddlAnalysis *analysis;
+} SddlStepAnalysis;
 
 static void sddl_run_plain(void *arg);
 static void sddl_run_once(SddlPlainCall *c, bool readOnlyTree);
@@ -51,11 +60,18 @@ sddl_executor_define_gucs(void)
  * internally and take their locks in transactions of their own (the
  * analysis knows which: REINDEX of a partitioned table or of a schema,
  * VACUUM, ...), nor for the CONCURRENTLY forms, which wait for their locks
- * their own way.  Those run as given, untouched.
+ * their own way.  Nor for one that PostgreSQL refuses at top level outside
+ * a transaction block (RequireTransactionBlock: LOCK TABLE): it fails
+ * before locking anything, so it must not wait for its locks first, and
+ * any subtransaction around it would count as a block and let it run.
+ * Those run as given, untouched.
  */
 static bool
-sddl_can_wrap(const SddlAnalysis *analysis)
+sddl_can_wrap(const SddlAnalysis *analysis, ProcessUtilityContext context)
 {
+	if (analysis->requires_transaction_block &&
+		context == PROCESS_UTILITY_TOPLEVEL && !IsTransactionBlock())
+		return false;
 	return !analysis->concurrent && !analysis->no_transaction_block;
 }
 
@@ -77,19 +93,47 @@ sddl_execute_plain(SddlAnalysis *analysis, SddlLockStats *stats,
 				 context, params, queryEnv, dest, qc);
 }
 
+/* sddl_subxact_try body: the analysis of a rewrite step. */
+static void
+sddl_analyze_step(void *arg)
+{
+	SddlStepAnalysis *sa = (SddlStepAnalysis *) arg;
+
+	sa->analysis = sddl_analyze(sa->stmt, NULL);
+}
+
 /*
  * A step of a rewrite, at top level: bounded lock waits like any statement
  * safe_ddl lets through, its own lock worked out from its parse tree, and
  * run as safe_ddl's own so that the hook lets it through.
+ *
+ * The step's analysis is fail-safe like the hook's: the commits between
+ * steps release every lock, so another session may drop the table under
+ * it (a catalog lookup then fails with XX000, "cache lookup failed").  Its
+ * error is discarded and the step runs with no locks taken for it (its own
+ * waits still bounded by the budget), so that the user gets PostgreSQL's
+ * own error (relation ... does not exist) from the step itself.
  */
 void
 sddl_execute_step(SddlLockStats *stats, PlannedStmt *pstmt,
 				  const char *queryString, ParamListInfo params,
 				  QueryEnvironment *queryEnv, QueryCompletion *qc)
 {
-	sddl_execute(sddl_analyze(pstmt->utilityStmt, NULL), stats, true,
-				 pstmt, queryString, true, PROCESS_UTILITY_TOPLEVEL, params,
-				 queryEnv, None_Receiver, qc);
+	SddlStepAnalysis sa;
+	ErrorData  *edata;
+
+	sa.stmt = pstmt->utilityStmt;
+	sa.analysis = NULL;
+	edata = sddl_subxact_try(sddl_analyze_step, &sa, true);
+	if (edata != NULL)
+	{
+		elog(DEBUG1, "safe_ddl: analysis of a rewrite step failed, step run as is: %s",
+			 edata->message);
+		FreeErrorData(edata);
+	}
+	sddl_execute(sa.analysis, stats, true, pstmt, queryString, true,
+				 PROCESS_UTILITY_TOPLEVEL, params, queryEnv, None_Receiver,
+				 qc);
 }
 
 static void
@@ -112,7 +156,21 @@ sddl_execute(SddlAnalysis *analysis, SddlLockStats *stats, bool own,
 	stats->attempts = 1;
 	stats->wait_ms = 0;
 
-	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis) &&
+	/*
+	 * A rewrite step whose analysis failed (its table dropped meanwhile,
+	 * say): no locks to take for it, but its own waits still end with the
+	 * budget.  Rewrite steps are never CONCURRENTLY forms.
+	 */
+	if (analysis == NULL)
+	{
+		if (sddl_lockwait_enabled())
+			sddl_lockwait_run(NIL, false, stats, sddl_run_plain, &call);
+		else
+			sddl_run_once(&call, readOnlyTree);
+		return;
+	}
+
+	if (sddl_lockwait_enabled() && sddl_can_wrap(analysis, context) &&
 		!IsInParallelMode())
 		targets = sddl_lock_targets(analysis->relations);
 

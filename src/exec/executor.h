@@ -25,6 +25,8 @@ typedef struct SddlLockStats
 	char	   *blockers;		/* JSON array of sessions seen blocking at the
 								 * last attempt, or NULL */
 	char	   *rewritten_to;	/* the SQL actually run, if rewritten */
+	const char *statement;		/* in: the statement's text, for the rewrite
+								 * journal (journal.h) */
 } SddlLockStats;
 
 extern void sddl_executor_define_gucs(void);

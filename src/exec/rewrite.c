@@ -33,7 +33,10 @@
  * before it can leave it (INVALID indexes appearing on a table) or right
  * after it (a NOT VALID constraint).  On any error or cancel, the
  * transaction is aborted, a fresh one runs the undo actions, and the
- * original error is re-thrown.
+ * original error is re-thrown.  The undo tolerates what another session
+ * dropped meanwhile (IF EXISTS, names looked up again): after a concurrent
+ * DROP TABLE there is nothing left to undo, and the user gets PostgreSQL's
+ * own error from the step that found the table gone.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -62,6 +65,7 @@
 
 #include "compat.h"
 #include "exec/chain.h"
+#include "exec/journal.h"
 #include "exec/rewrite.h"
 
 /* One way to undo part of a rewrite. */
@@ -84,6 +88,9 @@ typedef struct SddlRewrite
 	/* hint for a failure that cannot be undone, or NULL */
 	char	   *unfinished_hint;
 	SddlLockStats *stats;		/* lock waits of the steps, for the log */
+	/* the rewrite journal (journal.h): what the entries share, their ids */
+	SddlJournalEntry journal;
+	List	   *journaled;		/* int64 *, ids of the rows written */
 } SddlRewrite;
 
 /* What the steps need of the hook's call, besides the statement's copy. */
@@ -100,16 +107,30 @@ typedef struct SddlStepArgs
 #define SDDL_SET_NOT_NULL_STEPS 4
 #define SDDL_UNIQUE_STEPS 2
 
-/* The quoted, schema-qualified name of a relation (rewrite.h). */
-char *
-sddl_qualified_name(Oid relid)
+/*
+ * The quoted, schema-qualified name of a relation, or NULL when it is gone
+ * (dropped by another session since its OID was looked up).
+ */
+static char *
+sddl_qualified_name_if_any(Oid relid)
 {
 	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
 	char	   *rel = get_rel_name(relid);
 
 	if (nsp == NULL || rel == NULL)
-		elog(ERROR, "cache lookup failed for relation %u", relid);
+		return NULL;
 	return quote_qualified_identifier(nsp, rel);
+}
+
+/* The quoted, schema-qualified name of a relation (rewrite.h). */
+char *
+sddl_qualified_name(Oid relid)
+{
+	char	   *name = sddl_qualified_name_if_any(relid);
+
+	if (name == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	return name;
 }
 
 /*
@@ -299,6 +320,47 @@ sddl_undo_new_invalid_indexes(SddlRewrite *rw, List *relids)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Journal what the next step creates (journal.h), in the current
+ * transaction: kind and object_name as rewrite_journal names them; for an
+ * index, the table's INVALID indexes now, which are not ours.
+ */
+static void
+sddl_journal(SddlRewrite *rw, const char *kind, const char *object_name)
+{
+	SddlJournalEntry e = rw->journal;
+	int64		id;
+
+	e.kind = kind;
+	e.object_name = object_name;
+	if (strcmp(kind, "index") == 0 || strcmp(kind, "unique_index") == 0)
+		e.invalid_before = sddl_invalid_indexes(e.relid);
+	id = sddl_journal_add(&e);
+	if (id != 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(rw->cxt);
+		int64	   *p = palloc(sizeof(int64));
+
+		*p = id;
+		rw->journaled = lappend(rw->journaled, p);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/*
+ * The steps are over (done, or undone): delete their journal rows in the
+ * current transaction, which commits them with what finished the steps.
+ */
+static void
+sddl_journal_done(SddlRewrite *rw)
+{
+	ListCell   *lc;
+
+	foreach(lc, rw->journaled)
+		sddl_journal_remove(*(int64 *) lfirst(lc));
+	rw->journaled = NIL;
+}
+
 /* Run one undo action in the current (fresh) transaction. */
 static void
 sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
@@ -318,12 +380,13 @@ sddl_run_undo(SddlRewrite *rw, SddlUndo *u)
 		foreach(lc2, now)
 		{
 			Oid			idx = lfirst_oid(lc2);
+			char	   *name;
 			char	   *sql;
 
-			if (list_member_oid(u->before, idx))
-				continue;
-			sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
-						   sddl_qualified_name(idx));
+			if (list_member_oid(u->before, idx) ||
+				(name = sddl_qualified_name_if_any(idx)) == NULL)
+				continue;		/* not ours, or dropped with its table */
+			sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name);
 			sddl_run_sql(sql, NULL, NULL);
 			/* the drop committed: start from a fresh transaction state */
 			MemoryContextSwitchTo(rw->cxt);
@@ -341,6 +404,7 @@ static void
 sddl_undo_all(SddlRewrite *rw)
 {
 	ListCell   *lc;
+	volatile bool all_undone = true;
 
 	AbortCurrentTransaction();
 	StartTransactionCommand();
@@ -365,6 +429,7 @@ sddl_undo_all(SddlRewrite *rw)
 			AbortCurrentTransaction();
 			StartTransactionCommand();
 			MemoryContextSwitchTo(rw->cxt);
+			all_undone = false;
 			ereport(WARNING,
 					(errmsg("safe_ddl could not undo a step of its rewrite: %s",
 							edata->message),
@@ -372,6 +437,16 @@ sddl_undo_all(SddlRewrite *rw)
 					 errhint("Drop what it left behind by hand: INVALID indexes (pg_index.indisvalid = false) with DROP INDEX CONCURRENTLY, NOT VALID constraints (pg_constraint.convalidated = false) with ALTER TABLE ... DROP CONSTRAINT.")));
 		}
 		PG_END_TRY();
+	}
+
+	/*
+	 * Nothing left behind: forget the journal rows.  Otherwise they stay,
+	 * for safe_ddl.recover_rewrites() to retry once this session has ended.
+	 */
+	if (all_undone && rw->journaled != NIL)
+	{
+		sddl_journal_done(rw);
+		sddl_commit(rw);
 	}
 }
 
@@ -498,8 +573,17 @@ sddl_steps_concurrently(SddlRewrite *rw, const SddlOnlineFacts *o,
 	}
 	if (o->index_tables != NIL)
 		sddl_undo_new_invalid_indexes(rw, o->index_tables);
+
+	/*
+	 * The build's first internal commit makes the journal row durable with
+	 * the INVALID index; the row is deleted in the build's last
+	 * transaction, which marks the index valid.
+	 */
+	if (o->form == SDDL_ONLINE_CREATE_INDEX)
+		sddl_journal(rw, "index", ((IndexStmt *) node)->idxname);
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, NULL);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -535,8 +619,9 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 		name = sddl_constraint_name(conoid);
 		if (name == NULL)
 			continue;
-		sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+		sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 								   rel, quote_identifier(name)));
+		sddl_journal(rw, "not_valid", name);
 		added = lappend(added, MemoryContextStrdup(rw->cxt, name));
 	}
 	sddl_commit(rw);
@@ -544,6 +629,7 @@ sddl_steps_not_valid(SddlRewrite *rw, const SddlOnlineFacts *o,
 		sddl_run_sql(psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s",
 							  rel, quote_identifier((char *) lfirst(lc))),
 					 NULL, rw->stats);
+	sddl_journal_done(rw);
 }
 
 #ifdef SDDL_HAS_NOTNULL_CONSTRAINTS
@@ -564,12 +650,14 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	{
 		Assert(list_length(steps) == 2);
 		sddl_run_sql(linitial(steps), NULL, rw->stats);
-		sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+		sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 								   quote_qualified_identifier(o->nspname, o->relname),
 								   quote_identifier(o->new_name)));
+		sddl_journal(rw, "not_valid", o->new_name);
 		sddl_commit(rw);
 	}
 	sddl_run_sql(llast(steps), NULL, rw->stats);
+	sddl_journal_done(rw);
 }
 #else
 /*
@@ -592,9 +680,10 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	rw->relname = MemoryContextStrdup(rw->cxt, o->relname);
 
 	sddl_run_sql(list_nth(steps, 0), NULL, rw->stats);
-	sddl_undo_sql(rw, psprintf("ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+	sddl_undo_sql(rw, psprintf("ALTER TABLE IF EXISTS %s DROP CONSTRAINT IF EXISTS %s",
 							   rel, quote_identifier(o->new_name)));
 	rw->helper = MemoryContextStrdup(rw->cxt, o->new_name);
+	sddl_journal(rw, "helper_check", o->new_name);
 	sddl_commit(rw);
 	sddl_run_sql(list_nth(steps, 1), NULL, rw->stats);
 	sddl_commit(rw);
@@ -602,6 +691,7 @@ sddl_steps_set_not_null(SddlRewrite *rw, const SddlOnlineFacts *o,
 	sddl_run_planned(copy, args->queryString, args->params, args->queryEnv,
 					 args->qc, rw->stats);
 	sddl_run_sql(list_nth(steps, 3), NULL, rw->stats);
+	sddl_journal_done(rw);
 }
 #endif
 
@@ -659,11 +749,22 @@ sddl_steps_unique(SddlRewrite *rw, const SddlOnlineFacts *o,
 																   o->new_name)));
 	sddl_undo_new_invalid_indexes(rw, o->index_tables);
 	sddl_check_constraint_name(o);
+	/* durable with the index's catalog entry, deleted once it is attached */
+	sddl_journal(rw, "unique_index", o->new_name);
 	sddl_run_sql(list_nth(steps, 0), NULL, NULL);
-	/* the index now exists and is ours: drop it if attaching fails */
-	MemoryContextSwitchTo(rw->cxt);
+
+	/*
+	 * The index now exists and is ours: drop it if attaching fails.  Commit
+	 * the build's last transaction (its pg_index update marking the index
+	 * valid) before waiting for the next step's lock: holding it open, we
+	 * would make a session that drops the table meanwhile wait for our
+	 * transaction while we wait for its lock, a cycle our polling hides from
+	 * the deadlock detector.
+	 */
+	sddl_commit(rw);
 	sddl_undo_sql(rw, drop);
 	sddl_run_sql(list_nth(steps, 1), args->qc, rw->stats);
+	sddl_journal_done(rw);
 }
 
 /*
@@ -723,6 +824,17 @@ sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
 	args.queryEnv = queryEnv;
 	args.qc = qc;
 	args.safe_sql = stats->rewritten_to;
+	rw->journal.relid = o->relid;
+	rw->journal.relation = quote_qualified_identifier(o->nspname, o->relname);
+	rw->journal.nspname = o->nspname;
+	rw->journal.command = CreateCommandName(pstmt->utilityStmt);
+	rw->journal.statement = stats->statement;
+	rw->journal.rewritten_to = stats->rewritten_to;
+
+	/* what an interrupted rewrite of this table left is in the way */
+	if (o->form == SDDL_ONLINE_CREATE_INDEX || o->form == SDDL_ONLINE_UNIQUE ||
+		o->form == SDDL_ONLINE_NOT_VALID || o->form == SDDL_ONLINE_SET_NOT_NULL)
+		sddl_journal_recover(o->relid);
 
 	PG_TRY();
 	{

@@ -35,6 +35,8 @@
 #include "utils/tuplestore.h"
 
 #include "analysis/analysis.h"
+#include "defer/defer.h"
+#include "policy/deferral.h"
 #include "policy/messages.h"
 #include "policy/policy.h"
 #include "policy/rules.h"
@@ -291,6 +293,8 @@ safe_ddl_check(PG_FUNCTION_ARGS)
 	memset(&cxt, 0, sizeof(cxt));
 	memset(&pcxt, 0, sizeof(pcxt));
 	pcxt.top_level = true;
+	/* issue 13: what a transaction block would defer, check() shows so */
+	pcxt.can_defer = sddl_defer_any() && sddl_defer_queue_exists();
 
 	foreach(lc, parsetrees)
 	{

@@ -42,6 +42,8 @@
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
+static void sddl_log_done_as(PlannedStmt *pstmt, const char *queryString,
+							 const char *done_as);
 
 /*
  * Install the hook, keeping whatever was installed before us so that
@@ -87,10 +89,36 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 	if (sddl_leave_alone(pstmt, context) || !sddl_is_candidate(pstmt->utilityStmt))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
-	/* issue 13: what names a deferred object; NULL: nothing left to run */
-	else if ((pstmt = sddl_defer_check_statement(pstmt)) != NULL)
-		sddl_handle_statement(pstmt, queryString, readOnlyTree, context,
-							  params, queryEnv, dest, qc);
+	else
+	{
+		/* issue 13: what names a deferred object; NULL: nothing left to run */
+		char	   *done_as = NULL;
+		PlannedStmt *checked = sddl_defer_check_statement(pstmt, &done_as);
+
+		if (checked != NULL)
+			sddl_handle_statement(checked, queryString, readOnlyTree, context,
+								  params, queryEnv, dest, qc);
+		else
+			sddl_log_done_as(pstmt, queryString, done_as);
+	}
+}
+
+/*
+ * A statement the defer layer carried out itself (a DROP INDEX of indexes
+ * still queued: their items cancelled), logged like a rewrite.
+ */
+static void
+sddl_log_done_as(PlannedStmt *pstmt, const char *queryString,
+				 const char *done_as)
+{
+	SddlLogEvent event = {0};
+
+	event.command = CreateCommandName(pstmt->utilityStmt);
+	event.statement = sddl_statement_text(pstmt, queryString);
+	event.outcome = "rewritten";
+	event.rewritten_to = done_as;
+	event.attempts = 1;
+	sddl_log_event(&event);
 }
 
 /*
@@ -356,6 +384,7 @@ sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS)
 	/* --- end enforcement --- */
 
 	sddl_log_statement_begin(&event);	/* logged even if the session dies */
+	stats.statement = event.statement;
 	PG_TRY();
 	{
 		if (decision->action == SDDL_ACTION_REWRITE)

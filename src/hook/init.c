@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 
 #include "compat.h"
+#include "defer/defer.h"
 #include "exec/executor.h"
 #include "exec/hold.h"
 #include "hook/hook.h"
@@ -45,6 +46,8 @@ _PG_init(void)
 	sddl_hold_define_gucs();	/* issue 12 */
 	sddl_executor_define_gucs();
 	sddl_log_init();
+	sddl_defer_define_gucs();	/* issue 13: worker side */
+	sddl_defer_init();
 
 	SddlMarkGUCPrefixReserved("safe_ddl");
 

@@ -50,6 +50,8 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -77,6 +79,9 @@
 
 /* How often retention runs */
 #define SDDL_LOG_PURGE_INTERVAL_MS	(3600 * 1000)
+
+/* How often the rewrite journal is checked for interrupted rewrites */
+#define SDDL_LOG_RECOVER_INTERVAL_MS	(5 * 1000)
 
 /* Pause after a write that failed for a reason other than its rows */
 #define SDDL_LOG_RETRY_MS	5000
@@ -420,39 +425,24 @@ sddl_log_flush(void)
 }
 
 /*
- * Delete the rows older than safe_ddl.log_retention.
+ * Run one of the writer's maintenance tasks in a transaction of its own,
+ * reporting activity while it runs.  A failure is reported in the server
+ * log and the task is tried again at its next turn.
  */
 static void
-sddl_log_purge(void)
+sddl_log_maintain(const char *activity, void (*task) (void))
 {
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{
-		Oid			nsp = get_namespace_oid("safe_ddl", true);
-
-		if (OidIsValid(nsp) && OidIsValid(get_relname_relid("lock_log", nsp)))
-		{
-			Datum		arg = Int32GetDatum(sddl_log_retention);
-			Oid			argtype = INT4OID;
-
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			PushActiveSnapshot(GetTransactionSnapshot());
-			pgstat_report_activity(STATE_RUNNING, "purging safe_ddl.lock_log");
-			if (SPI_execute_with_args("DELETE FROM safe_ddl.lock_log WHERE "
-									  "logged_at OPERATOR(pg_catalog.<) "
-									  "(pg_catalog.now() OPERATOR(pg_catalog.-) "
-									  "pg_catalog.make_interval(mins => $1))",
-									  1, &argtype, &arg, NULL, false, 0) != SPI_OK_DELETE)
-				elog(ERROR, "could not purge safe_ddl.lock_log");
-			if (SPI_processed > 0)
-				ereport(LOG,
-						(errmsg("safe_ddl purged %llu lock log rows",
-								(unsigned long long) SPI_processed)));
-			SPI_finish();
-			PopActiveSnapshot();
-		}
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, activity);
+		task();
+		SPI_finish();
+		PopActiveSnapshot();
 		CommitTransactionCommand();
 	}
 	PG_CATCH();
@@ -467,6 +457,53 @@ sddl_log_purge(void)
 	PG_END_TRY();
 	pgstat_report_stat(false);
 	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * Delete the rows older than safe_ddl.log_retention.
+ */
+static void
+sddl_log_purge(void)
+{
+	Oid			nsp = get_namespace_oid("safe_ddl", true);
+	Datum		arg = Int32GetDatum(sddl_log_retention);
+	Oid			argtype = INT4OID;
+
+	if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("lock_log", nsp)))
+		return;
+	if (SPI_execute_with_args("DELETE FROM safe_ddl.lock_log WHERE "
+							  "logged_at OPERATOR(pg_catalog.<) "
+							  "(pg_catalog.now() OPERATOR(pg_catalog.-) "
+							  "pg_catalog.make_interval(mins => $1))",
+							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not purge safe_ddl.lock_log");
+	if (SPI_processed > 0)
+		ereport(LOG,
+				(errmsg("safe_ddl purged %llu lock log rows",
+						(unsigned long long) SPI_processed)));
+}
+
+/*
+ * Remove what interrupted rewrites left behind (the rewrite journal,
+ * exec/journal.c): safe_ddl.recover_rewrites() finds the journal rows whose
+ * backend has ended, drops the INVALID index or orphan constraint each
+ * names, and logs the interrupted statement if its backend could not (a
+ * SIGKILL, a crash).  Run after the ring is flushed, so that the rows of
+ * statements logged as "terminated" on their way out are in the table when
+ * it looks for them.  Absent function (an older version of the extension):
+ * nothing to do.
+ */
+static void
+sddl_log_recover_rewrites(void)
+{
+	List	   *name = list_make1(makeString("safe_ddl"));
+
+	name = lappend(name, makeString("recover_rewrites"));
+	if (!OidIsValid(LookupFuncName(name, 0, NULL, true)))
+		return;
+	if (SPI_execute("SELECT safe_ddl.recover_rewrites()", false, 1)
+		!= SPI_OK_SELECT)
+		elog(ERROR, "could not run safe_ddl.recover_rewrites()");
 }
 
 /*
@@ -526,6 +563,7 @@ sddl_log_worker_main(Datum main_arg)
 {
 	SddlLogShared *shared = sddl_log_shared;
 	TimestampTz last_purge = 0;
+	TimestampTz last_recover = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
@@ -595,8 +633,17 @@ sddl_log_worker_main(Datum main_arg)
 			TimestampDifferenceExceeds(last_purge, GetCurrentTimestamp(),
 									   SDDL_LOG_PURGE_INTERVAL_MS))
 		{
-			sddl_log_purge();
+			sddl_log_maintain("purging safe_ddl.lock_log", sddl_log_purge);
 			last_purge = GetCurrentTimestamp();
+		}
+
+		if (res == SDDL_WRITE_OK && !shutting_down &&
+			TimestampDifferenceExceeds(last_recover, GetCurrentTimestamp(),
+									   SDDL_LOG_RECOVER_INTERVAL_MS))
+		{
+			sddl_log_maintain("recovering interrupted safe_ddl rewrites",
+							  sddl_log_recover_rewrites);
+			last_recover = GetCurrentTimestamp();
 		}
 
 		if (shutting_down)

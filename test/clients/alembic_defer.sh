@@ -45,4 +45,11 @@ ok "alembic_version is still at 002" test "$(q "SELECT version_num FROM alembic_
 wait_until 30 log_flushed -d events
 ok "its index had been deferred, not refused" test "$(q "SELECT count(*) FROM safe_ddl.lock_log WHERE outcome = 'deferred' AND statement LIKE '%ix_events_id_kind%'")" = 1
 
+# The worker side: after wait_deferred() the index is built and valid.
+out=$(q "SELECT count(*) FROM safe_ddl.wait_deferred('300s')")
+ok "wait_deferred() returns with nothing failed" test "$out" = 0
+ok "the item is done" test "$(q "SELECT state FROM safe_ddl.deferred_queue WHERE object_name = 'ix_events_kind'")" = done
+ok "the index is valid" test "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_events_kind'::regclass")" = t
+ok "it is the migration's index" test "$(q "SELECT pg_get_indexdef('ix_events_kind'::regclass)")" = "CREATE INDEX ix_events_kind ON public.events USING btree (kind)"
+
 done_testing

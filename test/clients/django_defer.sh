@@ -59,4 +59,17 @@ wait_until 30 log_flushed -d shop
 ok "its AddIndex had been deferred, not refused" test "$(q "SELECT count(*) FROM safe_ddl.lock_log WHERE outcome = 'deferred' AND statement LIKE '%shop_order_priority_idx%'")" = 1
 ok "not recorded in django_migrations" test "$(q "SELECT count(*) FROM django_migrations WHERE name = '0004_defer_rolled_back'")" = 0
 
+# 3. The worker side: after wait_deferred(), what the migration deferred is
+#    built and validated, with no INVALID index left.
+out=$(q "SELECT count(*) FROM safe_ddl.wait_deferred('300s')")
+ok "wait_deferred() returns with nothing failed" test "$out" = 0
+ok "every deferred item is done" test "$(q "SELECT count(*) FROM safe_ddl.deferred_queue WHERE state <> 'done'")" = 0
+ok "the status index is valid" test "$(q "SELECT indisvalid FROM pg_index WHERE indexrelid = 'shop_order_status_idx'::regclass")" = t
+ok "the ForeignKey's index is valid" test "$(q "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = 'shop_order'::regclass AND a.attname = 'referrer_id' AND i.indisvalid")" = 1
+ok "the CHECK is validated" test "$(q "SELECT convalidated FROM pg_constraint WHERE conname = 'shop_order_total_nonneg'")" = t
+ok "the ForeignKey is validated" test "$(q "SELECT count(*) FROM pg_constraint WHERE conrelid = 'shop_order'::regclass AND contype = 'f' AND NOT convalidated")" = 0
+ok "no INVALID index is left" test "$(q "SELECT count(*) FROM pg_index WHERE NOT indisvalid")" = 0
+wait_until 30 log_flushed -d shop
+ok "the builds are in the lock log" test "$(q "SELECT count(*) FROM safe_ddl.lock_log WHERE application_name = 'safe_ddl deferred build' AND outcome = 'allowed'")" -ge 3
+
 done_testing
