@@ -32,6 +32,9 @@ bench_install() {
     cp -r "$root" "$work/src"
     rm -rf "$work/src/.git"
     if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$work/src"; fi
+    # the copy may hold objects built from older sources: PGXS does not
+    # track header dependencies
+    as_owner make -s -C "$work/src" PG_CONFIG="$PG_CONFIG" clean >/dev/null
     as_owner make -s -C "$work/src" PG_CONFIG="$PG_CONFIG" >/dev/null
     as_owner make -s -C "$work/src" PG_CONFIG="$PG_CONFIG" install DESTDIR="$work/install" >/dev/null
     SAFE_DDL_DESTDIR=$work/install

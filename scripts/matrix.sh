@@ -9,6 +9,11 @@
 # staged once on the host and bind-mounted into the chroot, where the
 # version's run stages its own copy, installs what it misses and builds.
 set -uo pipefail
+
+# The script is one brace group that ends in exit: bash parses all of it
+# before running any, so an edit of this file while a matrix runs (up to
+# an hour on a busy machine) cannot change what that run does.
+{
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # PG_MAJOR alone (the older way to pick a version) still picks one.
@@ -188,3 +193,5 @@ printf '%s\n' "${summary[@]}"
 echo "all versions: $SECONDS s"
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
+exit
+}

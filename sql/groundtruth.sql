@@ -145,10 +145,15 @@ CREATE VIEW gt2.va AS SELECT id FROM gt.big;
 CREATE TABLE gt.un (id int);
 ALTER TABLE gt.un SET UNLOGGED;
 -- one row per block: 400 blocks, more than a sample of 300 rows (a
--- statistics target of 1) visits, fewer than the default sample's 30000
+-- statistics target of 1) visits, fewer than a sample of 3000 (the target
+-- of 10 of its extended statistics) or the default sample's 30000
 CREATE TABLE gt.wide (id int, pad text) WITH (fillfactor = 10);
 INSERT INTO gt.wide SELECT g, repeat('x', 1000) FROM generate_series(1, 400) g;
 ALTER TABLE gt.wide ALTER COLUMN id SET STATISTICS 1;
+ALTER TABLE gt.wide ALTER COLUMN pad SET STATISTICS 1;
+-- with its own target, an extended statistics object samples more rows
+CREATE STATISTICS gt.wide_st ON id, pad FROM gt.wide;
+ALTER STATISTICS gt.wide_st SET STATISTICS 10;
 -- a foreign key not yet validated, to a partitioned table
 CREATE TABLE gt.fkc (id int, k int);
 INSERT INTO gt.fkc VALUES (1, 1), (2, 2);
@@ -303,7 +308,7 @@ BEGIN
 					AND ((before_fn ->> o::text) IS DISTINCT FROM (after_fn ->> o::text)
 						 OR o = ANY (rebuilt))) AS o_rw,
 				   coalesce((predicted -> o::text ->> 'scans')::bool, false) AS p_scan,
-				   CASE WHEN stmt ~* '^ANALYZE'
+				   CASE WHEN stmt ~* '(^|;\s*)ANALYZE'
 						THEN c.relkind IN ('r', 'm') AND locks ? o::text
 							 AND coalesce((after_fetched ->> o::text)::bigint, 0)
 								 - (before_blocks -> o::text ->> 'fetched')::bigint
@@ -825,6 +830,7 @@ INSERT INTO gt_statements (stmt) VALUES
 ('ANALYZE gt.wide'),
 ('ANALYZE gt.wide (id)'),
 ('ANALYZE gt.wide (pad)'),
+('ANALYZE gt.wide (pad, id)'),
 ('ANALYZE gt.big (x)'),
 -- a table renamed (or moved) earlier in the same migration
 ('ALTER TABLE gt.big RENAME TO big2; ALTER TABLE gt.big2 ADD COLUMN z float8 DEFAULT random()'),
@@ -849,6 +855,7 @@ INSERT INTO gt_statements (stmt) VALUES
 ('DELETE FROM gt.dml d USING gt.big b WHERE b.id = d.id'),
 ('INSERT INTO gt.dml VALUES (6000, 1, 1)'),
 ('INSERT INTO gt.lt SELECT id, a FROM gt.t'),
+('INSERT INTO gt.big SELECT id + 1000, x FROM gt.big'),
 ('INSERT INTO gt.lt (id) SELECT id FROM gt.big WHERE x < 10'),
 ('INSERT INTO gt.dml SELECT id + 10000, x, x FROM gt.big ON CONFLICT (id) DO NOTHING'),
 ('UPDATE gt.pt SET v = ''y'''),

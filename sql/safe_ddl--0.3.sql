@@ -428,7 +428,8 @@ REVOKE ALL ON SEQUENCE safe_ddl.rewrite_journal_id_seq FROM PUBLIC;
 -- Remove what interrupted rewrites left behind, and log each interrupted
 -- statement that has no lock log row yet (a backend killed with SIGKILL,
 -- or by a crash, logs nothing on its way out).  Called by the log writer
--- in safe_ddl.database; a superuser calls it in other databases.  Returns
+-- in safe_ddl.database, and by the next rewrite of the same table in any
+-- database; a superuser may call it too.  Returns
 -- the number of journal rows resolved.  Each removal waits for its lock at
 -- most lock_timeout; what cannot be removed now stays for the next call.
 CREATE FUNCTION safe_ddl.recover_rewrites()
@@ -522,7 +523,8 @@ BEGIN
             DELETE FROM safe_ddl.rewrite_journal WHERE id = j.id;
             resolved := resolved + 1;
         EXCEPTION WHEN OTHERS THEN
-            RAISE WARNING 'safe_ddl could not yet remove what an interrupted rewrite of % left behind: %',
+            -- in the server log: the caller may be a client's rewrite
+            RAISE LOG 'safe_ddl could not yet remove what an interrupted rewrite of % left behind: %',
                 j.relation, SQLERRM;
         END;
     END LOOP;

@@ -175,8 +175,19 @@ typedef ClusterStmt SddlClusterStmt;
 #endif
 
 /*
- * pg_attribute.attstattarget, read with SysCacheGetAttr: int4, -1 for the
- * default, until 16; int2, NULL for the default, from 17.
+ * The RETURNING list of INSERT/UPDATE/DELETE: a list of ResTarget until
+ * 17, a ReturningClause (with its OLD/NEW aliases) from 18.
+ */
+#if PG_VERSION_NUM >= 180000
+#define SddlReturning(stmt) ((Node *) (stmt)->returningClause)
+#else
+#define SddlReturning(stmt) ((Node *) (stmt)->returningList)
+#endif
+
+/*
+ * pg_attribute.attstattarget and pg_statistic_ext.stxstattarget, read with
+ * SysCacheGetAttr: int4, -1 for the default, until 16; int2, NULL for the
+ * default, from 17.
  */
 #if PG_VERSION_NUM >= 170000
 #define SddlDatumGetStatTarget(d) ((int) DatumGetInt16(d))

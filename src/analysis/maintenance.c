@@ -34,6 +34,7 @@
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_statistic_ext.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
 #include "commands/vacuum.h"
@@ -41,6 +42,8 @@
 #include "replication/slot.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
 #include "utils/syscache.h"
 
 #include "analysis/analysis.h"
@@ -456,9 +459,56 @@ sddl_repack_online_target(Node *node)
 }
 
 /*
+ * The sample an extended statistics object with a target of its own asks
+ * for (ComputeExtStatisticsRows): 300 rows per unit of that target, when
+ * ANALYZE analyses all its columns.  Without a target of its own it uses
+ * its columns' targets, which the caller counts already.
+ */
+static int
+sddl_ext_stats_sample_rows(Oid relid, List *va_cols)
+{
+	Relation	rel = RelationIdGetRelation(relid);
+	int			rows = 0;
+	ListCell   *lc;
+
+	if (rel == NULL)
+		return 0;
+	foreach(lc, RelationGetStatExtList(rel))
+	{
+		HeapTuple	st = SearchSysCache1(STATEXTOID,
+										 ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_statistic_ext form;
+		bool		isnull;
+		Datum		d;
+		int			target;
+		bool		analysed = true;
+
+		if (!HeapTupleIsValid(st))
+			continue;
+		form = (Form_pg_statistic_ext) GETSTRUCT(st);
+		d = SysCacheGetAttr(STATEXTOID, st, Anum_pg_statistic_ext_stxstattarget,
+							&isnull);
+		target = isnull ? -1 : SddlDatumGetStatTarget(d);
+		for (int i = 0; i < form->stxkeys.dim1 && va_cols != NIL; i++)
+		{
+			char	   *name = get_attname(relid, form->stxkeys.values[i], true);
+
+			if (name == NULL || !list_member(va_cols, makeString(name)))
+				analysed = false;
+		}
+		if (target >= 0 && analysed)
+			rows = Max(rows, 300 * target);
+		ReleaseSysCache(st);
+	}
+	RelationClose(rel);
+	return rows;
+}
+
+/*
  * ANALYZE's sample size for a relation (do_analyze_rel): 300 rows per
  * unit of the largest statistics target among the columns it analyses
- * (the column's own target, or default_statistics_target), and, when no
+ * (the column's own target, or default_statistics_target), among the
+ * extended statistics objects with a target of their own, and, when no
  * column list is given, among the expression columns of its indexes; at
  * least 100.  A column whose target is 0 is not analysed.
  */
@@ -491,6 +541,7 @@ sddl_analyze_sample_rows(Oid relid, List *va_cols)
 			targrows = Max(targrows, 300 * sddl_stat_target(at));
 		ReleaseSysCache(at);
 	}
+	targrows = Max(targrows, sddl_ext_stats_sample_rows(relid, va_cols));
 	if (va_cols != NIL)
 		return targrows;
 

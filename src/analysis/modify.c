@@ -167,10 +167,12 @@ sddl_qual_uses_index(Node *qual, Oid relid, const RangeVar *target)
  * from (or keys changed in) a referenced table, each referencing table is
  * searched, under ROW SHARE, or ROW EXCLUSIVE when the key's action
  * changes its rows, and read whole unless an index leads with the key.
+ * removes_keys says how keys go: 'd' (deleted rows: ON DELETE applies),
+ * 'u' (changed keys: ON UPDATE applies), or 0.
  */
 static void
 sddl_modify_foreign_keys(SddlAnalysis *a, Oid relid, bool writes_keys,
-						 bool removes_keys)
+						 char removes_keys)
 {
 	ListCell   *lc;
 
@@ -183,7 +185,8 @@ sddl_modify_foreign_keys(SddlAnalysis *a, Oid relid, bool writes_keys,
 			sddl_add_rel(a, con->confrelid, RowShareLock, false, false);
 		if (removes_keys && con->confrelid == relid && con->conrelid != relid)
 		{
-			char		action = con->confdeltype;
+			char		action = removes_keys == 'u' ? con->confupdtype :
+				con->confdeltype;
 			bool		changes = (action == FKCONSTR_ACTION_CASCADE ||
 								   action == FKCONSTR_ACTION_SETNULL ||
 								   action == FKCONSTR_ACTION_SETDEFAULT);
@@ -216,8 +219,12 @@ sddl_update_sets_key(Oid relid, List *targetList)
 	foreach(lc, targetList)
 	{
 		ResTarget  *rt = (ResTarget *) lfirst(lc);
-		AttrNumber	attnum = get_attnum(relid, rt->name);
+		AttrNumber	attnum;
 		ListCell   *fk;
+
+		if (!IsA(rt, ResTarget) || rt->name == NULL)
+			continue;
+		attnum = get_attnum(relid, rt->name);
 
 		foreach(fk, sddl_catalog_foreign_keys(relid))
 		{
@@ -238,35 +245,70 @@ void
 sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 {
 	RangeVar   *target;
+	Node	   *reads[5] = {0};	/* the parts of the statement that read */
 	Node	   *where = NULL;
 	bool		joins = false;
 	bool		writes_keys = false;
-	bool		removes_keys = false;
+	char		removes_keys = 0;	/* the action that applies, or 0 */
 	bool		scanned;
 	SddlRelation *r;
+	ListCell   *lc;
 
 	switch (nodeTag(node))
 	{
 		case T_InsertStmt:
-			target = ((InsertStmt *) node)->relation;
-			writes_keys = true;
+			{
+				InsertStmt *ins = (InsertStmt *) node;
+
+				target = ins->relation;
+				reads[0] = ins->selectStmt;
+				reads[1] = (Node *) ins->onConflictClause;
+				reads[2] = SddlReturning(ins);
+				reads[3] = (Node *) ins->withClause;
+				writes_keys = true;
+			}
 			break;
 		case T_UpdateStmt:
-			target = ((UpdateStmt *) node)->relation;
-			where = ((UpdateStmt *) node)->whereClause;
-			joins = ((UpdateStmt *) node)->fromClause != NIL;
+			{
+				UpdateStmt *upd = (UpdateStmt *) node;
+
+				target = upd->relation;
+				where = upd->whereClause;
+				joins = upd->fromClause != NIL;
+				reads[0] = (Node *) upd->targetList;
+				reads[1] = upd->whereClause;
+				reads[2] = (Node *) upd->fromClause;
+				reads[3] = SddlReturning(upd);
+				reads[4] = (Node *) upd->withClause;
+			}
 			break;
 		case T_DeleteStmt:
-			target = ((DeleteStmt *) node)->relation;
-			where = ((DeleteStmt *) node)->whereClause;
-			joins = ((DeleteStmt *) node)->usingClause != NIL;
-			removes_keys = true;
+			{
+				DeleteStmt *del = (DeleteStmt *) node;
+
+				target = del->relation;
+				where = del->whereClause;
+				joins = del->usingClause != NIL;
+				reads[0] = (Node *) del->usingClause;
+				reads[1] = del->whereClause;
+				reads[2] = SddlReturning(del);
+				reads[3] = (Node *) del->withClause;
+				removes_keys = 'd';
+			}
 			break;
 #ifdef SDDL_HAVE_MERGE_STMT
 		case T_MergeStmt:
-			/* joins the target with its source: both read */
-			target = ((MergeStmt *) node)->relation;
-			joins = true;
+			{
+				MergeStmt  *m = (MergeStmt *) node;
+
+				/* joins the target with its source: both read */
+				target = m->relation;
+				joins = true;
+				reads[0] = m->sourceRelation;
+				reads[1] = m->joinCondition;
+				reads[2] = (Node *) m->mergeWhenClauses;
+				reads[3] = (Node *) m->withClause;
+			}
 			break;
 #endif
 		default:
@@ -276,32 +318,32 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 
 	/* the target, ROW EXCLUSIVE, and everything the statement reads */
 	r = sddl_add_rangevar(a, cxt, target, RowExclusiveLock, false, false);
-	sddl_add_query_sources(a, cxt, node, true);
+	for (int i = 0; i < lengthof(reads); i++)
+		sddl_add_query_sources(a, cxt, reads[i], true);
 	if (r == NULL || !OidIsValid(r->relid))
 		return;
 
 	/*
-	 * The walk counted the target as read: an INSERT reads none of it, an
-	 * UPDATE or DELETE whose WHERE clause the planner can answer through
-	 * an index reads only the rows it finds.
+	 * An INSERT reads none of its target; an UPDATE or DELETE reads all of
+	 * it unless the planner can answer its WHERE clause through an index.
 	 */
 	scanned = !IsA(node, InsertStmt) &&
 		(joins || !sddl_qual_uses_index(where, r->relid, target));
-	if (!scanned)
-		r->scans = false;
+	sddl_add_rel(a, r->relid, RowExclusiveLock, false, scanned);
 
 	/* UPDATE and DELETE of a partitioned table: every partition */
 	if (!IsA(node, InsertStmt) && target->inh)
 		sddl_add_tree(a, r->relid, RowExclusiveLock, false, scanned, false);
 
-	if (IsA(node, UpdateStmt))
-		writes_keys = removes_keys =
-			sddl_update_sets_key(r->relid, ((UpdateStmt *) node)->targetList);
+	if (IsA(node, UpdateStmt) &&
+		sddl_update_sets_key(r->relid, ((UpdateStmt *) node)->targetList))
+	{
+		writes_keys = true;
+		removes_keys = 'u';
+	}
 #ifdef SDDL_HAVE_MERGE_STMT
 	if (IsA(node, MergeStmt))
 	{
-		ListCell   *lc;
-
 		/* what its actions do: insert, delete, or update keys */
 		foreach(lc, ((MergeStmt *) node)->mergeWhenClauses)
 		{
@@ -310,10 +352,14 @@ sddl_analyze_modify(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 			if (w->commandType == CMD_INSERT)
 				writes_keys = true;
 			else if (w->commandType == CMD_DELETE)
-				removes_keys = true;
+				removes_keys = 'd';
 			else if (w->commandType == CMD_UPDATE &&
 					 sddl_update_sets_key(r->relid, w->targetList))
-				writes_keys = removes_keys = true;
+			{
+				writes_keys = true;
+				if (removes_keys == 0)
+					removes_keys = 'u';
+			}
 		}
 	}
 #endif

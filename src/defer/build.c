@@ -341,7 +341,10 @@ sddl_drop_failed_index(const SddlDeferItem *item, const SddlBuildPlan *plan)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	bool		leftover = false;
+	Oid			save_userid;
+	int			save_sec;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec);
 	PG_TRY();
 	{
 		Oid			nsp;
@@ -371,6 +374,8 @@ sddl_drop_failed_index(const SddlDeferItem *item, const SddlBuildPlan *plan)
 		AbortOutOfAnyTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
+		/* see sddl_defer_build */
+		SetUserIdAndSecContext(save_userid, save_sec);
 		sddl_defer_in_worker = false;
 		debug_query_string = NULL;
 		ereport(WARNING,
@@ -426,7 +431,10 @@ sddl_defer_build(const SddlDeferItem *item, SddlDeferOutcome *outcome)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	SddlBuildPlan plan;
+	Oid			save_userid;
+	int			save_sec;
 
+	GetUserIdAndSecContext(&save_userid, &save_sec);
 	memset(outcome, 0, sizeof(*outcome));
 	memset(&plan, 0, sizeof(plan));
 	PG_TRY();
@@ -453,6 +461,13 @@ sddl_defer_build(const SddlDeferItem *item, SddlDeferOutcome *outcome)
 		AbortOutOfAnyTransaction();
 		FlushErrorState();
 		RESUME_INTERRUPTS();
+
+		/*
+		 * The abort restores the user its transaction started with: after
+		 * CONCURRENTLY committed between phases, that is the table's
+		 * owner.  The worker's own queue updates need its own user back.
+		 */
+		SetUserIdAndSecContext(save_userid, save_sec);
 		sddl_defer_in_worker = false;
 		debug_query_string = NULL;
 

@@ -524,7 +524,8 @@ sddl_defer_check_statement(PlannedStmt *pstmt, char **done_as)
 		default:
 			return pstmt;
 	}
-	if (IsInParallelMode() || !sddl_queue_has_pending())
+	/* the worker carrying out an item, and its cleanup, are the deferral */
+	if (sddl_defer_in_worker || IsInParallelMode() || !sddl_queue_has_pending())
 		return pstmt;
 
 	/*

@@ -57,6 +57,15 @@ static const char *const sddl_journal_insert =
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
 	" RETURNING id";
 
+/* recover_rewrites() only when the table has a row of an ended backend */
+static const char *const sddl_journal_recover_sql =
+	"SELECT safe_ddl.recover_rewrites() WHERE EXISTS ("
+	" SELECT FROM safe_ddl.rewrite_journal j"
+	" WHERE j.relid OPERATOR(pg_catalog.=) $1 AND NOT EXISTS ("
+	"  SELECT FROM pg_catalog.pg_stat_activity a"
+	"  WHERE a.pid OPERATOR(pg_catalog.=) j.pid"
+	"   AND a.backend_start OPERATOR(pg_catalog.=) j.backend_start))";
+
 static const char *const sddl_journal_delete =
 	"DELETE FROM safe_ddl.rewrite_journal WHERE id OPERATOR(pg_catalog.=) $1";
 
@@ -199,20 +208,31 @@ sddl_journal_add(const SddlJournalEntry *e)
 	return c.id;
 }
 
-void
-sddl_journal_remove(int64 id)
+/* Run one journal statement of a single parameter. */
+static void
+sddl_journal_run1(const char *sql, Oid type, Datum value)
 {
-	Oid			type = INT8OID;
-	Datum		value = Int64GetDatum(id);
 	SddlJournalCall c;
 
-	if (id == 0)
-		return;
-	c.sql = sddl_journal_delete;
+	c.sql = sql;
 	c.nargs = 1;
 	c.argtypes = &type;
 	c.values = &value;
 	c.nulls = NULL;
 	c.id = 0;
 	sddl_journal_run(&c);
+}
+
+void
+sddl_journal_remove(int64 id)
+{
+	if (id != 0)
+		sddl_journal_run1(sddl_journal_delete, INT8OID, Int64GetDatum(id));
+}
+
+void
+sddl_journal_recover(Oid relid)
+{
+	sddl_journal_run1(sddl_journal_recover_sql, OIDOID,
+					  ObjectIdGetDatum(relid));
 }

@@ -44,4 +44,13 @@ extern int64 sddl_journal_add(const SddlJournalEntry *e);
 /* Delete the row (id from sddl_journal_add; 0 is ignored). */
 extern void sddl_journal_remove(int64 id);
 
+/*
+ * Before a rewrite of relid: if an earlier rewrite of it was interrupted
+ * for good (a journal row whose backend has ended), remove what it left,
+ * with safe_ddl.recover_rewrites(), in the current transaction.  What the
+ * log writer does for its database, done by the next rewrite of the table
+ * in any database.  Never fails the statement.
+ */
+extern void sddl_journal_recover(Oid relid);
+
 #endif							/* SAFE_DDL_JOURNAL_H */

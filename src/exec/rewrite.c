@@ -888,6 +888,19 @@ sddl_execute_rewrite(SddlAnalysis *analysis, const char *safe_sql,
 	rw->journal.statement = stats->statement;
 	rw->journal.rewritten_to = stats->rewritten_to;
 
+	/* what an interrupted rewrite of this table left is in the way */
+	if (o->form == SDDL_ONLINE_CREATE_INDEX || o->form == SDDL_ONLINE_UNIQUE ||
+		o->form == SDDL_ONLINE_NOT_VALID || o->form == SDDL_ONLINE_SET_NOT_NULL)
+		sddl_journal_recover(o->relid);
+	else if (o->form == SDDL_ONLINE_REINDEX)
+	{
+		ListCell   *lc;
+
+		/* "reindex" rows name the table (o->relid may be the index) */
+		foreach(lc, o->index_tables)
+			sddl_journal_recover(lfirst_oid(lc));
+	}
+
 	PG_TRY();
 	{
 		sddl_rewrite_steps(rw, o, copy, &args);

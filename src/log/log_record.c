@@ -95,12 +95,18 @@ sddl_log_relations_json(const char *list)
 	return buf.data;
 }
 
-/* Push "key": "value" into an object being built */
+/*
+ * Push "key": "value" into an object being built.  The JsonbValue is zeroed
+ * first: pushJsonbValue() copies it whole, union included, and valgrind
+ * followed bytes of the union that were never set into the lock log's WAL
+ * records.
+ */
 static void
 sddl_log_push_pair(SddlJsonbBuild *state, const char *key, const char *value)
 {
 	JsonbValue	v;
 
+	memset(&v, 0, sizeof(v));
 	v.type = jbvString;
 	v.val.string.val = (char *) key;
 	v.val.string.len = strlen(key);

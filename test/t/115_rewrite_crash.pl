@@ -11,13 +11,17 @@
 # 3. an ADD CHECK rewritten to ADD ... NOT VALID + VALIDATE, killed with
 #    SIGKILL during its VALIDATE (the CHECK calls a slow function).
 #
-# 4.-6. a REINDEX rewritten to REINDEX ... CONCURRENTLY, terminated or
-#    killed with its INVALID <index>_ccnew copy waiting for a writer, or
-#    killed with the old index renamed <index>_ccold waiting for a reader.
-#
 # Every time the log writer finds the journal row of the dead rewrite and
 # drops the INVALID index(es) or the NOT VALID constraint, and the journal is
-# empty afterwards.  A rewrite
+# empty afterwards.
+#
+# 4. In a database the log writer does not connect to, the next rewrite of
+#    the same table removes what the killed one left.
+#
+# 5.-7. a REINDEX rewritten to REINDEX ... CONCURRENTLY, terminated or
+#    killed with its INVALID <index>_ccnew copy waiting for a writer, or
+#    killed with the old index renamed <index>_ccold waiting for a reader.
+#    As in 1.-3., the log writer drops what they left.  A rewrite
 # that finishes, and one that fails in its session, leave no journal row.
 use strict;
 use warnings;
@@ -43,15 +47,16 @@ $node->safe_psql('postgres', q{
 # and return [blocker session, session, pid].
 sub start_held
 {
-    my ($app, $blocker_sql, $statement, $invalid) = @_;
-    my $blocker = $node->background_psql('postgres');
+    my ($app, $blocker_sql, $statement, $invalid, $db) = @_;
+    $db //= 'postgres';
+    my $blocker = $node->background_psql($db);
     $blocker->query_safe("BEGIN; $blocker_sql");
-    my $ddl = $node->background_psql('postgres', on_error_stop => 0);
+    my $ddl = $node->background_psql($db, on_error_stop => 0);
     $ddl->query_safe("SET application_name = '$app'");
     $ddl->query_safe('SET safe_ddl.small_table_size = 0');
     my $pid = $ddl->query_safe('SELECT pg_backend_pid()');
     $ddl->query_until(qr/started/, "\\echo started\n$statement;\n");
-    $node->poll_query_until('postgres', qq{
+    $node->poll_query_until($db, qq{
         SELECT EXISTS (SELECT FROM pg_index
                         WHERE indexrelid = to_regclass('$invalid')
                           AND NOT indisvalid)
@@ -61,13 +66,14 @@ sub start_held
     return ($blocker, $ddl, $pid);
 }
 
-# CREATE INDEX $index as $app, its build held by a writer.
+# CREATE INDEX $index as $app (in database $db), its build held by a writer.
 sub start_held_build
 {
-    my ($app, $index) = @_;
+    my ($app, $index, $db) = @_;
+    $db //= 'postgres';
     my ($writer, $ddl, $pid) = start_held($app, 'INSERT INTO t VALUES (0, 0)',
-        "CREATE INDEX $index ON t (v)", $index);
-    is($node->safe_psql('postgres', qq{
+        "CREATE INDEX $index ON t (v)", $index, $db);
+    is($node->safe_psql($db, qq{
         SELECT kind || '|' || object_name || '|' || statement
           FROM safe_ddl.rewrite_journal WHERE pid = $pid}),
         "index|$index|CREATE INDEX $index ON t (v)",
@@ -167,7 +173,39 @@ is($node->safe_psql('postgres', q{
         'check: the statement is logged once, from the journal');
 }
 
-# 4.-6. A REINDEX that safe_ddl rewrote to REINDEX ... CONCURRENTLY leaves
+# 4. Another database: the next rewrite of the table cleans up.
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other', q{
+    CREATE EXTENSION safe_ddl;
+    CREATE TABLE t (id int, v int);
+    INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g;
+});
+{
+    my ($writer, $ddl, $pid) = start_held_build('sddl_other', 't_other', 'other');
+    kill 'KILL', $pid;
+    eval { $ddl->quit };
+    eval { $writer->quit };
+    $node->poll_query_until('other', 'SELECT true')
+      or die 'the server did not come back';
+    is($node->safe_psql('other', q{
+        SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('t_other')
+                                         AND NOT indisvalid}),
+        '1', 'other database: the INVALID index is still there');
+    $node->safe_psql('other', q{
+        SET safe_ddl.small_table_size = 0;
+        CREATE INDEX t_next ON t (id);
+    });
+    is($node->safe_psql('other', q{
+        SELECT string_agg(indexrelid::regclass || ':' || indisvalid, ',')
+          FROM pg_index WHERE indrelid = 't'::regclass}),
+        't_next:true',
+        'other database: the next rewrite of the table dropped the INVALID index');
+    is($node->safe_psql('other', 'SELECT count(*) FROM safe_ddl.rewrite_journal'),
+        '0', 'other database: the journal is empty');
+}
+
+
+# 5.-7. A REINDEX that safe_ddl rewrote to REINDEX ... CONCURRENTLY leaves
 # the INVALID copy <index>_ccnew while it waits for a writer before its
 # build, and the INVALID old index, renamed <index>_ccold, while it waits
 # for a reader after the swap.  Only those are dropped: an INVALID index of
@@ -210,7 +248,7 @@ sub reindex_cleaned_up
          WHERE c.relname LIKE 't\_r%'});
 }
 
-# 4. pg_terminate_backend while the REINDEX waits before its build.
+# 5. pg_terminate_backend while the REINDEX waits before its build.
 {
     my ($blocker, $ddl, $pid) = start_held_reindex('sddl_rterm',
         'INSERT INTO t VALUES (0, 0)', 't_r_ccnew');
@@ -224,7 +262,7 @@ sub reindex_cleaned_up
         'reindex terminated: the statement is logged once');
 }
 
-# 5.-6. SIGKILL of a REINDEX held by $blocker_sql with $leftover INVALID.
+# 6.-7. SIGKILL of a REINDEX held by $blocker_sql with $leftover INVALID.
 sub kill_held_reindex
 {
     my ($app, $blocker_sql, $leftover, $what) = @_;
@@ -241,10 +279,10 @@ sub kill_held_reindex
         "$app: the statement is logged once, from the journal");
 }
 
-# 5. while the REINDEX waits for a writer before its build;
+# 6. while the REINDEX waits for a writer before its build;
 kill_held_reindex('sddl_rkill', 'INSERT INTO t VALUES (0, 0)', 't_r_ccnew',
     '_ccnew copy');
-# 6. while it waits for a reader after the swap.
+# 7. while it waits for a reader after the swap.
 kill_held_reindex('sddl_rold', 'SELECT count(*) FROM t', 't_r_ccold',
     'old index renamed _ccold');
 

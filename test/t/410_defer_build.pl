@@ -135,6 +135,7 @@ $id = queue('validation', 'orders', 'total_small',
     'ALTER TABLE public.orders VALIDATE CONSTRAINT total_small');
 my $failed = $node->safe_psql('postgres',
     "SELECT id, state, last_error FROM safe_ddl.wait_deferred('60s')");
+my $failed_id = $id;
 like($failed, qr/^$id\|failed\|check constraint "total_small" .*is violated by some row$/,
     'wait_deferred() returns the failed validation with its error');
 is(item($id, 'state, attempts, last_sqlstate, next_attempt_at IS NULL'),
@@ -161,6 +162,44 @@ ok($node->poll_query_until('postgres', q{
         WHERE statement LIKE 'CREATE INDEX CONCURRENTLY app_items_v_idx%'
           AND username = 'app'}),
     "the build ran as the table's owner");
+
+# --- a cancelled build of the application's table -----------------------
+# The build runs as the table's owner; after a cancel the worker cleans up
+# (the invalid index goes) and records the retry as itself.
+$writer = $node->background_psql('postgres');
+$writer->query_safe('BEGIN; INSERT INTO app_items VALUES (0, 0)');
+$id = queue('index', 'app_items', 'app_items_id_idx',
+    'CREATE INDEX CONCURRENTLY app_items_id_idx ON public.app_items (id)', 'app');
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_stat_activity
+        WHERE backend_type = 'safe_ddl deferred build'
+          AND wait_event_type = 'Lock'
+          AND query LIKE 'CREATE INDEX CONCURRENTLY app_items_id_idx%'}),
+    'the build of the application table waits for the writer');
+$pid = item($id, 'worker_pid');
+$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)");
+# the clean-up (DROP INDEX CONCURRENTLY) waits for the writer too
+$writer->query_safe('COMMIT');
+$writer->quit;
+is($node->safe_psql('postgres',
+        "SELECT string_agg(id::text, ',') FROM safe_ddl.wait_deferred('60s')"),
+    $failed_id, 'the cancelled build is retried and succeeds: only the old failure is returned');
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM safe_ddl.lock_log
+        WHERE statement = 'DROP INDEX CONCURRENTLY IF EXISTS public.app_items_id_idx'
+          AND username = 'app' AND outcome = 'allowed'}),
+    'the invalid index of the cancelled build was dropped, as the owner');
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM safe_ddl.lock_log
+        WHERE statement LIKE 'CREATE INDEX CONCURRENTLY app_items_id_idx%'
+          AND outcome = 'failed' AND sqlstate = '57014'}),
+    'the cancelled attempt is in the lock log');
+is($node->safe_psql('postgres', q{
+        SELECT indisvalid FROM pg_index
+        WHERE indexrelid = 'app_items_id_idx'::regclass}),
+    't', 'the index is valid');
+is(item($id, 'state, attempts, worker_pid = ' . $pid),
+    'done|2|t', 'the same worker recorded the retry and ran it: it survived the cancel');
 
 # --- refused in a transaction that wrote --------------------------------
 ($ret, $out, $err) = $node->psql('postgres', q{
