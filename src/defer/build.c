@@ -336,6 +336,25 @@ sddl_error_is_permanent(int sqlerrcode)
  * here are reported and left to the next attempt, which drops the leftover
  * before it builds.
  */
+/*
+ * After a failed statement whose error the caller, holding interrupts, has
+ * already reported or copied: end the transaction and give the worker back
+ * its own identity.
+ * The abort restores the user its transaction started with: after
+ * CONCURRENTLY committed between phases, that is the table's owner; the
+ * worker's own queue updates need its own user back.
+ */
+static void
+sddl_recover_from_error(Oid save_userid, int save_sec)
+{
+	AbortOutOfAnyTransaction();
+	FlushErrorState();
+	RESUME_INTERRUPTS();
+	SetUserIdAndSecContext(save_userid, save_sec);
+	sddl_defer_in_worker = false;
+	debug_query_string = NULL;
+}
+
 static void
 sddl_drop_failed_index(const SddlDeferItem *item, const SddlBuildPlan *plan)
 {
@@ -371,13 +390,7 @@ sddl_drop_failed_index(const SddlDeferItem *item, const SddlBuildPlan *plan)
 		MemoryContextSwitchTo(outer);
 		HOLD_INTERRUPTS();
 		EmitErrorReport();
-		AbortOutOfAnyTransaction();
-		FlushErrorState();
-		RESUME_INTERRUPTS();
-		/* see sddl_defer_build */
-		SetUserIdAndSecContext(save_userid, save_sec);
-		sddl_defer_in_worker = false;
-		debug_query_string = NULL;
+		sddl_recover_from_error(save_userid, save_sec);
 		ereport(WARNING,
 				(errmsg("safe_ddl could not drop the invalid index \"%s\" left by deferred build %lld",
 						item->object_name, (long long) item->id),
@@ -458,18 +471,7 @@ sddl_defer_build(const SddlDeferItem *item, SddlDeferOutcome *outcome)
 		MemoryContextSwitchTo(outer);
 		HOLD_INTERRUPTS();
 		edata = CopyErrorData();
-		AbortOutOfAnyTransaction();
-		FlushErrorState();
-		RESUME_INTERRUPTS();
-
-		/*
-		 * The abort restores the user its transaction started with: after
-		 * CONCURRENTLY committed between phases, that is the table's
-		 * owner.  The worker's own queue updates need its own user back.
-		 */
-		SetUserIdAndSecContext(save_userid, save_sec);
-		sddl_defer_in_worker = false;
-		debug_query_string = NULL;
+		sddl_recover_from_error(save_userid, save_sec);
 
 		outcome->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
 		outcome->error = edata->message;
