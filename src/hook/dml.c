@@ -93,6 +93,21 @@ sddl_judge_backfill(const SddlDmlFacts *facts, const char *statement)
 	sddl_report_decision(d);
 }
 
+/*
+ * A data-modifying statement while this transaction holds a strong lock:
+ * out of line, so that the hook itself stays a flag test and a call.
+ */
+static pg_noinline void
+sddl_executor_check(QueryDesc *queryDesc)
+{
+	SddlDmlFacts facts;
+
+	if (sddl_analyze_dml(queryDesc->plannedstmt, &facts))
+		sddl_judge_backfill(&facts,
+							sddl_statement_text(queryDesc->plannedstmt,
+												queryDesc->sourceText));
+}
+
 static void
 sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
@@ -104,14 +119,7 @@ sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	if (unlikely(sddl_hold_active) &&
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
 		queryDesc->operation != CMD_SELECT)
-	{
-		SddlDmlFacts facts;
-
-		if (sddl_analyze_dml(queryDesc->plannedstmt, &facts))
-			sddl_judge_backfill(&facts,
-								sddl_statement_text(queryDesc->plannedstmt,
-													queryDesc->sourceText));
-	}
+		sddl_executor_check(queryDesc);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
