@@ -11,9 +11,9 @@
  * A session sleeping in wait_deferred() with a snapshot would make the
  * build wait for the session that waits for the build.  So:
  *
- * - In a transaction that holds a transaction ID (it wrote) or a
- *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) the call is
- *   refused: nothing can be released there, and the build would wait for
+ * - In a transaction that holds a transaction ID (it wrote), a
+ *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) or an open cursor
+ *   the call is refused: nothing can be released there, and the build would wait for
  *   that transaction.  A READ COMMITTED transaction without writes is fine
  *   (it holds no snapshot between statements).
  * - Before sleeping, the function lets go of its statement's snapshot
@@ -73,6 +73,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -286,6 +287,18 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 				 errmsg("safe_ddl.wait_deferred() cannot run in a transaction that has written or holds a snapshot"),
 				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for such a transaction to end, so the wait would never end."),
 				 errhint("Call it in a transaction of its own, after COMMIT.")));
+
+	/*
+	 * An open cursor holds a snapshot this function would have to give up
+	 * under it (the rows it still has to return could be vacuumed away), and
+	 * a snapshot it keeps would stall the builds it waits for.
+	 */
+	if (!ThereAreNoReadyPortals())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_CURSOR_STATE),
+				 errmsg("safe_ddl.wait_deferred() cannot run while a cursor is open"),
+				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for the snapshot of the cursor, so the wait would never end."),
+				 errhint("Close the cursor first, or call it in a transaction of its own.")));
 
 	timeout_ms = timeout->time / 1000 +
 		((int64) timeout->day + (int64) timeout->month * DAYS_PER_MONTH) *
