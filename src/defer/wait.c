@@ -269,7 +269,7 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 	TimestampTz deadline;
 	int64		timeout_ms;
 	int			slotno = -1;
-	uint64		since;
+	uint64		since = 0;
 
 	sddl_require_preload();
 	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
@@ -324,7 +324,7 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 		 * Ask for a scan, and wait for one that starts after this point: a
 		 * scan that finds nothing pending settles at once.
 		 */
-		slotno = sddl_defer_wake(MyDatabaseId);
+		slotno = sddl_defer_wake_since(MyDatabaseId, &since);
 		if (slotno < 0 && sddl_count_pending() == 0)
 			slotno = -2;		/* nothing to follow anyway */
 		else if (slotno < 0)
@@ -337,9 +337,6 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 	if (slotno >= 0)
 	{
 		sddl_release_xmin();
-		SpinLockAcquire(&sddl_defer_shared->mutex);
-		since = sddl_defer_shared->slots[slotno].scans_started;
-		SpinLockRelease(&sddl_defer_shared->mutex);
 
 		pgstat_report_activity(STATE_RUNNING,
 							   "safe_ddl.wait_deferred(): waiting for deferred builds");
