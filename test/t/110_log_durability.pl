@@ -244,9 +244,19 @@ ok($total > 20, 'no row was removed by the attempts');
 
 # 7. Rows survive a fast restart, and events still buffered at shutdown are
 #    written before the server stops.
+#    The writer must sleep for the whole interval once the event is
+#    buffered.  A reload would leave a race: a writer that had not yet
+#    handled the SIGHUP would wake at the end of its old interval and write
+#    the event.  So the interval is set before a restart, and the event is
+#    issued once the new writer has made its first pass over the ring and
+#    sleeps (its only wait with wait_event "Extension").
 $node->safe_psql('postgres',
-    "ALTER SYSTEM SET safe_ddl.log_flush_interval = '1h'; SELECT pg_reload_conf()");
-sleep 1;    # the writer wakes up on SIGHUP and takes the new interval
+    "ALTER SYSTEM SET safe_ddl.log_flush_interval = '1h'");
+$node->restart;
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'safe_ddl log writer' AND wait_event = 'Extension'",
+        180),
+    'the writer sleeps for its new interval');
 $node->safe_psql('postgres', 'CREATE TABLE at_shutdown (a int)');
 is(status('buffered'), '1', 'the last event is still buffered');
 PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-D', $node->data_dir,
