@@ -311,8 +311,11 @@ is($node->safe_psql('restored', 'SELECT count(*) FROM safe_ddl.lock_log'),
     $dumped, 'the restored lock_log has every row');
 
 # pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE for every table blocks
-# nobody and is not a schema change: it must not flood the log.
-sleep 1.5;
+# nobody and is not a schema change: it must not flood the log.  Counted
+# once every event of pg_dump and pg_restore is out of the buffer (after a
+# fixed sleep, a slow writer would make the check pass without looking).
+ok(defined wait_for('SELECT buffered = 0 FROM safe_ddl.log_status()', 30, 'monitor'),
+    'every event of pg_dump and pg_restore is written');
 is( $node->safe_psql('postgres',
         "SELECT count(*) FROM safe_ddl.lock_log WHERE command = 'LOCK TABLE'"),
     '0',
