@@ -9,7 +9,6 @@ use warnings;
 
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
 my $node = new_orders_node('repack_log', "safe_ddl.small_table_size = 0\n");
@@ -28,18 +27,11 @@ $node->safe_psql('postgres', q{
 sub logged
 {
     my ($stmt_like) = @_;
-    my $start = time;
-    while (time - $start < 30)
-    {
-        my $row = $node->safe_psql('postgres', qq{
-            SELECT outcome || '|' || coalesce(rule, '') || '|' ||
-                   coalesce(rewritten_to, '')
-              FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
-             ORDER BY logged_at DESC LIMIT 1});
-        return $row if $row ne '';
-        usleep(50_000);
-    }
-    return '';
+    return poll_lock_log($node, qq{
+        SELECT outcome || '|' || coalesce(rule, '') || '|' ||
+               coalesce(rewritten_to, '')
+          FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
+         ORDER BY logged_at DESC LIMIT 1});
 }
 
 sub relfilenode
