@@ -68,5 +68,16 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM orders'), '10000',
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_replication_slots'), '0',
     'wal_level replica: no replication slot left behind');
 
+# REPACK (CONCURRENTLY) ... USING INDEX: the lock log names the index with
+# the table, both in SHARE UPDATE EXCLUSIVE (what the server takes)
+$node->safe_psql('postgres',
+    'REPACK (CONCURRENTLY) orders USING INDEX orders_pkey');
+is(poll_lock_log($node, q{
+        SELECT relations::text FROM safe_ddl.lock_log
+         WHERE statement LIKE 'REPACK (CONCURRENTLY) orders USING INDEX%'}),
+    '[{"relation": "public.orders", "lock_mode": "ShareUpdateExclusiveLock"}, '
+      . '{"relation": "public.orders_pkey", "lock_mode": "ShareUpdateExclusiveLock"}]',
+    'REPACK (CONCURRENTLY) USING INDEX: the index is logged in the table\'s mode');
+
 $node->stop;
 done_testing();
