@@ -173,13 +173,21 @@ sddl_outcome_name(const SddlDecision *decision)
  * The relations of the statement with the lock each needs, in the form the
  * lock log stores ("schema.rel:LockMode", comma separated), and the
  * strongest of those modes.
+ *
+ * A deferred CREATE INDEX takes none of them: the transaction only queues
+ * the build (defer/statement.c), and the worker's CREATE INDEX
+ * CONCURRENTLY is logged with its own locks.  Its relations are named
+ * without a mode ("schema.rel"), and there is no strongest mode.
  */
 static void
-sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
+sddl_describe_locks(const SddlAnalysis *analysis,
+					const SddlDecision *decision, SddlLogEvent *event)
 {
 	StringInfoData buf;
 	ListCell   *lc;
 	LOCKMODE	strongest = NoLock;
+	bool		queued_only = (decision->action == SDDL_ACTION_DEFER &&
+							   decision->defer_kind == SDDL_DEFER_INDEX);
 
 	if (analysis->relations == NIL)
 		return;
@@ -192,9 +200,11 @@ sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
 			continue;
 		if (buf.len > 0)
 			appendStringInfoChar(&buf, ',');
-		appendStringInfo(&buf, "%s:%s",
-						 quote_qualified_identifier(rel->nspname, rel->relname),
-						 sddl_lockmode_name(rel->lockmode));
+		appendStringInfoString(&buf,
+							   quote_qualified_identifier(rel->nspname, rel->relname));
+		if (queued_only)
+			continue;
+		appendStringInfo(&buf, ":%s", sddl_lockmode_name(rel->lockmode));
 		if (rel->lockmode > strongest)
 			strongest = rel->lockmode;
 	}
@@ -222,7 +232,7 @@ sddl_analyze_and_decide(void *arg)
 	c->decision = sddl_decide(c->analysis, c->pcxt);
 	if (c->decision->finding)
 		sddl_describe(c->decision, c->analysis, c->pcxt);
-	sddl_describe_locks(c->analysis, c->event);
+	sddl_describe_locks(c->analysis, c->decision, c->event);
 }
 
 /*
