@@ -190,8 +190,9 @@ sddl_defer_launch(void)
 		int			i = to_start[n];
 
 		memset(&worker, 0, sizeof(worker));
+		/* terminated by database commands where PostgreSQL can (utility.c) */
 		worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-			BGWORKER_BACKEND_DATABASE_CONNECTION;
+			BGWORKER_BACKEND_DATABASE_CONNECTION | SDDL_BGWORKER_INTERRUPTIBLE;
 		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
 		worker.bgw_restart_time = BGW_NEVER_RESTART;
 		snprintf(worker.bgw_library_name, BGW_MAXLEN, "safe_ddl");
