@@ -70,8 +70,9 @@ extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt,
  * Before every utility statement, in every safe_ddl.mode (utility.c): a
  * command that needs a whole database to itself (DROP DATABASE, ALTER
  * DATABASE ... RENAME TO / SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
- * first stops that database's deferred-build worker.  Every other statement
- * leaves after one switch on its node tag.
+ * first stops that database's deferred-build worker, and COMMIT PREPARED of
+ * a transaction that queued items wakes it.  Every other statement leaves
+ * after one switch on its node tag.
  */
 extern void sddl_defer_utility(Node *stmt);
 
@@ -82,6 +83,10 @@ sddl_defer_before_utility(Node *stmt)
 	{
 		case T_RenameStmt:
 			if (((RenameStmt *) stmt)->renameType != OBJECT_DATABASE)
+				return;
+			break;
+		case T_TransactionStmt:
+			if (((TransactionStmt *) stmt)->kind != TRANS_STMT_COMMIT_PREPARED)
 				return;
 			break;
 		case T_DropdbStmt:

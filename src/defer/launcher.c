@@ -12,8 +12,7 @@
  * once when it starts (server start, promotion of a standby, its own
  * restart) and when safe_ddl.defer_workers goes from 0 to more, so that
  * items queued before a restart or a failover are built, and then hourly,
- * for the items queued without a wake-up (a prepared transaction, a row
- * inserted by hand).  A sweep marks every connectable database: its worker
+ * for the items queued without a wake-up (a row inserted by hand).  A sweep marks every connectable database: its worker
  * starts, finds nothing, and exits.
  *
  * Like the log writer, it is registered to start only once recovery has

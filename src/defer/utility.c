@@ -4,7 +4,7 @@
  *	  Utility statements the worker side must hear of before they run,
  *	  whatever safe_ddl.mode says (see sddl_defer_before_utility in
  *	  defer.h): the commands on a whole database that PostgreSQL refuses
- *	  while another session is connected to it.
+ *	  while another session is connected to it, and COMMIT PREPARED.
  *
  * Database commands.  DROP DATABASE, ALTER DATABASE ... RENAME TO, ALTER
  * DATABASE ... SET TABLESPACE and CREATE DATABASE ... TEMPLATE fail with
@@ -32,6 +32,17 @@
  * Only for a role that owns the database (a superuser does): for anyone
  * else PostgreSQL refuses the command anyway, and no one else may stop a
  * build.
+ *
+ * COMMIT PREPARED.  A transaction that queued items and was prepared wakes
+ * nobody at PREPARE (notify.c): its rows are not visible until COMMIT
+ * PREPARED, which runs in another transaction, maybe another session, maybe
+ * after a restart.  A prepared transaction keeps its locks, and one that
+ * wrote to safe_ddl.deferred_queue holds ROW EXCLUSIVE on it: a conditional
+ * SHARE lock on the queue fails then.  So COMMIT PREPARED wakes the worker
+ * (at the commit of its own transaction) when that probe fails: never
+ * missed, and rarely for nothing (another session writing to the queue at
+ * that moment).  No 2PC state or shared memory is needed, and the probe
+ * costs one lock attempt in databases with safe_ddl installed.
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -132,6 +143,23 @@ sddl_database_option(List *options, const char *name)
 	return NULL;
 }
 
+/* COMMIT PREPARED: see the file header. */
+static void
+sddl_defer_commit_prepared(void)
+{
+	Oid			queue = sddl_defer_queue_relid();
+
+	if (!OidIsValid(queue))
+		return;
+	if (ConditionalLockRelationOid(queue, ShareLock))
+	{
+		/* nobody, prepared or not, has written to the queue */
+		UnlockRelationOid(queue, ShareLock);
+		return;
+	}
+	sddl_defer_note_queued();
+}
+
 void
 sddl_defer_utility(Node *stmt)
 {
@@ -170,6 +198,10 @@ sddl_defer_utility(Node *stmt)
 											"CREATE DATABASE ... TEMPLATE");
 				break;
 			}
+		case T_TransactionStmt:
+			if (((TransactionStmt *) stmt)->kind == TRANS_STMT_COMMIT_PREPARED)
+				sddl_defer_commit_prepared();
+			break;
 		default:
 			break;
 	}
