@@ -71,13 +71,14 @@ extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt,
  * command that needs a whole database to itself (DROP DATABASE, ALTER
  * DATABASE ... RENAME TO / SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
  * first stops that database's deferred-build worker, and COMMIT PREPARED of
- * a transaction that queued items wakes it.  Every other statement leaves
- * after one switch on its node tag.
+ * a transaction that queued items wakes it.  top_level: the statement is
+ * the client's own, not one run by a function or procedure.  Every other
+ * statement leaves after one switch on its node tag.
  */
-extern void sddl_defer_utility(Node *stmt);
+extern void sddl_defer_utility(Node *stmt, bool top_level);
 
 static inline void
-sddl_defer_before_utility(Node *stmt)
+sddl_defer_before_utility(Node *stmt, bool top_level)
 {
 	switch (nodeTag(stmt))
 	{
@@ -96,7 +97,7 @@ sddl_defer_before_utility(Node *stmt)
 		default:
 			return;
 	}
-	sddl_defer_utility(stmt);
+	sddl_defer_utility(stmt, top_level);
 }
 
 /*

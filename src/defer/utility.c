@@ -80,16 +80,20 @@
  */
 static void
 sddl_defer_release_database(const char *dbname, LOCKMODE lockmode,
-							bool top_level, const char *command)
+							bool top_level_only, bool top_level,
+							const char *command)
 {
 	SddlDeferShared *shared = sddl_defer_shared;
 	Oid			dbid;
 	pid_t		pid = 0;
 	int			i;
 
-	/* where the command fails anyway, it fails with PostgreSQL's message */
+	/*
+	 * Where the command fails anyway (PreventInTransactionBlock, a
+	 * standby), it fails with PostgreSQL's message and stops nothing.
+	 */
 	if (shared == NULL || dbname == NULL || RecoveryInProgress() ||
-		(top_level && IsTransactionBlock()))
+		(top_level_only && (!top_level || IsTransactionBlock())))
 		return;
 	dbid = get_database_oid(dbname, true);
 	if (!OidIsValid(dbid) || dbid == MyDatabaseId ||
@@ -161,19 +165,20 @@ sddl_defer_commit_prepared(void)
 }
 
 void
-sddl_defer_utility(Node *stmt)
+sddl_defer_utility(Node *stmt, bool top_level)
 {
 	switch (nodeTag(stmt))
 	{
 		case T_DropdbStmt:
 			sddl_defer_release_database(((DropdbStmt *) stmt)->dbname,
-										AccessExclusiveLock, true, "DROP DATABASE");
+										AccessExclusiveLock, true, top_level,
+										"DROP DATABASE");
 			break;
 		case T_RenameStmt:
 			if (((RenameStmt *) stmt)->renameType != OBJECT_DATABASE)
 				break;
 			sddl_defer_release_database(((RenameStmt *) stmt)->subname,
-										AccessExclusiveLock, false,
+										AccessExclusiveLock, false, top_level,
 										"ALTER DATABASE ... RENAME TO");
 			break;
 		case T_AlterDatabaseStmt:
@@ -182,7 +187,7 @@ sddl_defer_utility(Node *stmt)
 
 				if (sddl_database_option(ad->options, "tablespace") != NULL)
 					sddl_defer_release_database(ad->dbname, AccessExclusiveLock,
-												true,
+												true, top_level,
 												"ALTER DATABASE ... SET TABLESPACE");
 				break;
 			}
@@ -194,7 +199,7 @@ sddl_defer_utility(Node *stmt)
 				sddl_defer_release_database(opt != NULL && opt->arg != NULL ?
 											defGetString(opt) :
 											SDDL_DEFAULT_TEMPLATE,
-											ShareLock, true,
+											ShareLock, true, top_level,
 											"CREATE DATABASE ... TEMPLATE");
 				break;
 			}

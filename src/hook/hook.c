@@ -85,7 +85,8 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
 	/* issue 13: what a deferred-build worker must hear of, in every mode */
 	if (!IsBinaryUpgrade)
-		sddl_defer_before_utility(pstmt->utilityStmt);
+		sddl_defer_before_utility(pstmt->utilityStmt,
+								  context == PROCESS_UTILITY_TOPLEVEL);
 	/* backfill rule (issue 12): COPY FROM while holding a strong lock */
 	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
 		sddl_check_copy(pstmt, queryString);

@@ -72,7 +72,26 @@ sub database_command_ok
 }
 
 wait_for_busy_worker('busy', 'at first');
+
+# Where PostgreSQL refuses the command anyway (in a transaction block, from
+# a function), the worker is left alone.
+my $log_offset = -s $node->logfile;
+my ($ret, $out, $err) = $node->psql('postgres',
+    'BEGIN; DROP DATABASE busy; COMMIT');
+like($err, qr/DROP DATABASE cannot run inside a transaction block/,
+    'DROP DATABASE in a transaction block fails as in PostgreSQL');
+($ret, $out, $err) = $node->psql('postgres',
+    q{DO $$ BEGIN EXECUTE 'DROP DATABASE busy'; END $$});
+like($err, qr/DROP DATABASE cannot be executed from a function/,
+    'DROP DATABASE from a function fails as in PostgreSQL');
+unlike(slurp_file($node->logfile, $log_offset),
+    qr/stopping the deferred-build worker/,
+    'neither stopped the worker');
+
 database_command_ok('ALTER DATABASE busy RENAME TO busy2', 'ALTER DATABASE ... RENAME');
+like(slurp_file($node->logfile, $log_offset),
+    qr/safe_ddl is stopping the deferred-build worker of database "busy" \(process \d+\) for ALTER DATABASE ... RENAME TO/,
+    'the rename stopped the worker, and the server log says so');
 wait_for_busy_worker('busy2', 'again after the rename');
 
 database_command_ok('CREATE DATABASE busy_copy TEMPLATE busy2',
