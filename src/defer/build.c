@@ -501,6 +501,9 @@ sddl_defer_build(const SddlDeferItem *item, SddlDeferOutcome *outcome)
 		outcome->error = edata->message;
 		outcome->permanent = sddl_error_is_permanent(edata->sqlerrcode) ||
 			edata->sqlerrcode == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+		/* a cancel that wait.c asked for, to untie a wait on its session */
+		outcome->restart = sddl_defer_take_restart() &&
+			edata->sqlerrcode == ERRCODE_QUERY_CANCELED;
 
 		/* never leave an invalid index behind */
 		if (strcmp(item->kind, "index") == 0 && OidIsValid(plan.owner))

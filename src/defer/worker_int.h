@@ -47,6 +47,7 @@ typedef struct SddlDeferSlot
 	TimestampTz not_before;		/* after a worker died: restart no earlier */
 	uint64		scans_started;	/* numbers of the worker's queue scans */
 	uint64		scans_settled;	/* the last scan that found nothing pending */
+	bool		restart_requested;	/* wait.c cancelled the build: retry it now */
 	ConditionVariable settled_cv;	/* broadcast when scans_settled moves */
 } SddlDeferSlot;
 
@@ -86,6 +87,12 @@ extern PGDLLEXPORT void sddl_defer_launcher_main(Datum arg);
 /* worker.c */
 extern PGDLLEXPORT void sddl_defer_worker_main(Datum arg);
 
+/*
+ * worker.c: did a session in wait_deferred() cancel this worker's build
+ * (see wait.c)?  Clears the request.
+ */
+extern bool sddl_defer_take_restart(void);
+
 /* One queued item, as claimed by claim.c and run by build.c. */
 typedef struct SddlDeferItem
 {
@@ -103,6 +110,7 @@ typedef struct SddlDeferOutcome
 {
 	bool		ok;
 	bool		permanent;		/* not worth a retry */
+	bool		restart;		/* cancelled by wait.c: again at once, free */
 	char	   *sqlstate;
 	char	   *error;
 } SddlDeferOutcome;
