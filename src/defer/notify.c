@@ -217,8 +217,9 @@ sddl_defer_note_queued(void)
 /*
  * At commit the queued rows are visible to others: wake the worker then,
  * not before (it would find nothing), and never for a rollback.  A
- * prepared transaction's items wait for COMMIT PREPARED and the next sweep
- * (or safe_ddl.deferred_wake()): its commit runs in another session.
+ * prepared transaction's items are visible only after COMMIT PREPARED,
+ * which runs in another transaction: that one wakes the worker
+ * (utility.c).
  */
 static void
 sddl_defer_xact_callback(XactEvent event, void *arg)

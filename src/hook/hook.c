@@ -85,6 +85,14 @@ static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
 	/*
+	 * Issue 13: what a deferred-build worker must hear of, in every mode:
+	 * one switch on the node tag (defer.h).
+	 */
+	if (!IsBinaryUpgrade)
+		sddl_defer_before_utility(pstmt->utilityStmt,
+								  context == PROCESS_UTILITY_TOPLEVEL);
+
+	/*
 	 * The node tag first: most utility statements (SET, SHOW, BEGIN,
 	 * COMMIT, ...) are not candidates, and leave after this one switch,
 	 * before any setting or transaction state is read.
