@@ -86,6 +86,14 @@ static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
 	/*
+	 * Issue 13: what a deferred-build worker must hear of, in every mode:
+	 * one switch on the node tag (defer.h).
+	 */
+	if (!IsBinaryUpgrade)
+		sddl_defer_before_utility(pstmt->utilityStmt,
+								  context == PROCESS_UTILITY_TOPLEVEL);
+
+	/*
 	 * The node tag first: most utility statements (SET, SHOW, BEGIN,
 	 * COMMIT, ...) are not candidates, and leave after this one switch,
 	 * before any setting or transaction state is read.
@@ -197,13 +205,21 @@ sddl_outcome_name(const SddlDecision *decision)
  * The relations of the statement with the lock each needs, in the form the
  * lock log stores ("schema.rel:LockMode", comma separated), and the
  * strongest of those modes.
+ *
+ * A deferred CREATE INDEX takes none of them: the transaction only queues
+ * the build (defer/statement.c), and the worker's CREATE INDEX
+ * CONCURRENTLY is logged with its own locks.  Its relations are named
+ * without a mode ("schema.rel"), and there is no strongest mode.
  */
 static void
-sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
+sddl_describe_locks(const SddlAnalysis *analysis,
+					const SddlDecision *decision, SddlLogEvent *event)
 {
 	StringInfoData buf;
 	ListCell   *lc;
 	LOCKMODE	strongest = NoLock;
+	bool		queued_only = (decision->action == SDDL_ACTION_DEFER &&
+							   decision->defer_kind == SDDL_DEFER_INDEX);
 
 	if (analysis->relations == NIL)
 		return;
@@ -223,6 +239,8 @@ sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
 			appendStringInfoChar(&buf, '.');
 		}
 		appendStringInfoString(&buf, quote_identifier(rel->relname));
+		if (queued_only)
+			continue;
 		appendStringInfoChar(&buf, ':');
 		appendStringInfoString(&buf, sddl_lockmode_name(rel->lockmode));
 		if (rel->lockmode > strongest)
@@ -252,7 +270,7 @@ sddl_analyze_and_decide(void *arg)
 	c->decision = sddl_decide(c->analysis, c->pcxt);
 	if (c->decision->finding)
 		sddl_describe(c->decision, c->analysis, c->pcxt);
-	sddl_describe_locks(c->analysis, c->event);
+	sddl_describe_locks(c->analysis, c->decision, c->event);
 }
 
 /*
