@@ -432,8 +432,6 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 {
 	List	   *relids = NIL;
 	List	   *modes = NIL;
-	ListCell   *lc1;
-	ListCell   *lc2;
 	Oid			found = InvalidOid;
 	char	   *name = NULL;
 
@@ -464,9 +462,9 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		LWLockRelease(LockHashPartitionLockByIndex(i));
 	}
 
-	forboth(lc1, relids, lc2, modes)
+	for (int n = 0; n < list_length(relids); n++)
 	{
-		Oid			relid = lfirst_oid(lc1);
+		Oid			relid = list_nth_oid(relids, n);
 		bool		is_target = false;
 		ListCell   *lc;
 		Relation	rel;
@@ -486,7 +484,7 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		if (!RELATION_IS_LOCAL(rel))
 		{
 			found = relid;
-			*mode = (LOCKMODE) lfirst_int(lc2);
+			*mode = (LOCKMODE) list_nth_int(modes, n);
 			name = psprintf("%s.%s",
 							get_namespace_name(RelationGetNamespace(rel)),
 							RelationGetRelationName(rel));
