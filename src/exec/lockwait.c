@@ -360,7 +360,15 @@ sddl_lockwait_run(List *targets, bool may_queue, SddlLockStats *stats,
 		if (failed == NULL)
 			failed = linitial(targets);
 		sddl_collect_blockers(failed, &last);
-		stats->blockers = last.json;
+
+		/*
+		 * The log names who was in the way.  A reading that found nobody
+		 * (the blocker ended between the failed attempt and the reading)
+		 * keeps the sessions an earlier reading found: they are what the
+		 * statement waited for.
+		 */
+		if (last.text != NULL || stats->blockers == NULL)
+			stats->blockers = last.json;
 
 		elapsed = sddl_elapsed_ms(start);
 		stats->wait_ms = elapsed;
