@@ -75,6 +75,18 @@ static const char *const sddl_finish_sql =
 "next_attempt_at = $3, last_sqlstate = $4, last_error = $5 "
 "WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()";
 
+/*
+ * A build that wait.c cancelled because it waited for the snapshot of the
+ * waiting session: queued again, due now, and the attempt given back (no
+ * fault of the build's).
+ */
+static const char *const sddl_restart_sql =
+"UPDATE safe_ddl.deferred_queue SET state = 'queued', finished_at = NULL, "
+"next_attempt_at = NULL, attempts = attempts - 1, last_sqlstate = NULL, "
+"last_error = 'restarted: its last phase waited for a session in "
+"safe_ddl.wait_deferred()' "
+"WHERE id = $1 AND state = 'running' AND worker_pid = pg_backend_pid()";
+
 /* The memory context to return to once a queue transaction ends. */
 static MemoryContext sddl_queue_outer = NULL;
 
@@ -209,6 +221,22 @@ sddl_defer_finish(const SddlDeferItem *item, const SddlDeferOutcome *outcome)
 	char		nulls[5] = {' ', ' ', 'n', 'n', 'n'};
 	const char *state;
 
+	if (outcome->restart)
+	{
+		argtypes[0] = INT8OID;
+		args[0] = Int64GetDatum(item->id);
+		sddl_queue_begin("safe_ddl: recording a deferred build");
+		if (SPI_execute_with_args(sddl_restart_sql, 1, argtypes, args, NULL,
+								  false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "could not requeue deferred build %lld",
+				 (long long) item->id);
+		sddl_queue_end();
+		ereport(LOG,
+				(errmsg("safe_ddl deferred build %lld restarted: it waited for a session in safe_ddl.wait_deferred()",
+						(long long) item->id),
+				 errdetail("Statement: %s", item->statement)));
+		return;
+	}
 	if (outcome->ok)
 		state = "done";
 	else if (outcome->permanent || item->attempts >= sddl_defer_max_attempts)

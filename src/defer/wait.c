@@ -11,9 +11,9 @@
  * A session sleeping in wait_deferred() with a snapshot would make the
  * build wait for the session that waits for the build.  So:
  *
- * - In a transaction that holds a transaction ID (it wrote) or a
- *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) the call is
- *   refused: nothing can be released there, and the build would wait for
+ * - In a transaction that holds a transaction ID (it wrote), a
+ *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) or an open cursor
+ *   the call is refused: nothing can be released there, and the build would wait for
  *   that transaction.  A READ COMMITTED transaction without writes is fine
  *   (it holds no snapshot between statements).
  * - Before sleeping, the function lets go of its statement's snapshot
@@ -24,6 +24,20 @@
  *   must not read tables with its snapshot after the call, which holds
  *   for the documented form, SELECT * FROM safe_ddl.wait_deferred(...).
  *   Only once done does it take a fresh snapshot, to read what failed.
+ *   Nothing is read before the sleep either: whether anything is pending
+ *   is the worker's answer (a settled scan), so the snapshot the statement
+ *   started with is the only one the build can see.
+ * - That one remains a window: a build whose last phase looks for old
+ *   snapshots between the start of the statement and the release waits
+ *   for this session's transaction to end.  The wait loop looks for it
+ *   (the worker blocked by this session, in the lock manager): a wait on
+ *   this transaction's virtual transaction ID is that case, and the build
+ *   is cancelled and restarted at once, without counting an attempt
+ *   (claim.c); it then no longer sees this session.  The window is a
+ *   statement's parse and plan, so this is rare and costs one rebuild.
+ *   A wait on anything else (a table lock this transaction took in an
+ *   earlier statement) cannot be untied here: an error says so at once,
+ *   where it used to wait for the timeout.
  *
  * The wait is latch-based (a condition variable the worker broadcasts
  * when a scan settles), with a one-second timeout to re-check, and is
@@ -47,14 +61,19 @@
  */
 #include "postgres.h"
 
+#include <signal.h>
+
 #include "access/transam.h"
 #include "access/xact.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/lock.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -105,6 +124,98 @@ sddl_release_xmin(void)
 	MyProc->xmin = InvalidTransactionId;
 }
 
+/*
+ * Is the process "pid" waiting for a lock this backend holds?  Returns the
+ * type of the lock (LOCKTAG_VIRTUALTRANSACTION: this transaction's end), or
+ * -1 when it does not wait for this backend.  As pg_blocking_pids(), from
+ * the lock manager's own data; no snapshot.
+ */
+static int
+sddl_blocked_by_me(int pid)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext,
+											  "safe_ddl wait_deferred",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	BlockedProcsData *data = GetBlockerStatusData(pid);
+	int			found = -1;
+
+	for (int i = 0; i < data->nprocs && found < 0; i++)
+	{
+		BlockedProcData *bproc = &data->procs[i];
+		LockInstanceData *locks = &data->locks[bproc->first_lock];
+		LockInstanceData *blocked = NULL;
+		LOCKMASK	conflicts;
+
+		for (int j = 0; j < bproc->num_locks; j++)
+			if (locks[j].pid == bproc->pid)
+				blocked = &locks[j];
+		if (blocked == NULL)
+			continue;
+		conflicts = GetLockTagsMethodTable(&blocked->locktag)->conflictTab[blocked->waitLockMode];
+		for (int j = 0; j < bproc->num_locks; j++)
+		{
+			if (locks[j].pid != MyProcPid ||
+				(conflicts & locks[j].holdMask) == 0)
+				continue;
+			found = blocked->locktag.locktag_type;
+			break;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	return found;
+}
+
+/*
+ * Untie a wait of the database's worker on this session (see the file
+ * header).  A build waiting for this transaction to end is cancelled once
+ * and retried by the worker at once; any other wait ends the call.
+ */
+static void
+sddl_untie_worker(int slotno, pid_t *cancelled)
+{
+	SddlDeferShared *shared = sddl_defer_shared;
+	SddlDeferSlot *slot = &shared->slots[slotno];
+	pid_t		pid;
+	int			locktype;
+
+	SpinLockAcquire(&shared->mutex);
+	pid = slot->dbid == MyDatabaseId ? slot->worker_pid : 0;
+	SpinLockRelease(&shared->mutex);
+	if (pid == 0)
+		return;
+	locktype = sddl_blocked_by_me(pid);
+	if (locktype < 0)
+		return;
+	if (locktype != LOCKTAG_VIRTUALTRANSACTION)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
+				 errmsg("safe_ddl.wait_deferred() would wait for a deferred build that waits for this transaction"),
+				 errdetail("The deferred-build worker (process %d) waits for a lock this transaction holds.",
+						   (int) pid),
+				 errhint("Call it in a transaction of its own, after COMMIT.")));
+	if (*cancelled == pid)
+		return;					/* asked already; the cancel is on its way */
+
+	SpinLockAcquire(&shared->mutex);
+	if (slot->worker_pid == pid)
+	{
+		/* blocked by this session, it cannot have moved on meanwhile */
+		slot->restart_requested = true;
+		if (kill(pid, SIGINT) != 0)
+			slot->restart_requested = false;
+		else
+			*cancelled = pid;
+	}
+	SpinLockRelease(&shared->mutex);
+	if (*cancelled == pid)
+		ereport(LOG,
+				(errmsg("safe_ddl cancelled the deferred build in process %d: it waited for this session in safe_ddl.wait_deferred()",
+						(int) pid),
+				 errdetail("The worker builds it again at once.")));
+}
+
 /* Sleep until a scan started after "since" settles, or the deadline. */
 static bool
 sddl_wait_settled(int slotno, uint64 since, TimestampTz deadline)
@@ -112,6 +223,7 @@ sddl_wait_settled(int slotno, uint64 since, TimestampTz deadline)
 	SddlDeferShared *shared = sddl_defer_shared;
 	SddlDeferSlot *slot = &shared->slots[slotno];
 	bool		settled = false;
+	pid_t		cancelled = 0;
 
 	ConditionVariablePrepareToSleep(&slot->settled_cv);
 	for (;;)
@@ -132,6 +244,7 @@ sddl_wait_settled(int slotno, uint64 since, TimestampTz deadline)
 		 */
 		if (settled)
 			break;
+		sddl_untie_worker(slotno, &cancelled);
 		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(),
 													deadline);
 		if (remaining <= 0)
@@ -155,8 +268,8 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 	TimestampTz deadline;
 	int64		timeout_ms;
-	int			slotno;
-	uint64		since;
+	int			slotno = -1;
+	uint64		since = 0;
 
 	sddl_require_preload();
 	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
@@ -175,6 +288,18 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for such a transaction to end, so the wait would never end."),
 				 errhint("Call it in a transaction of its own, after COMMIT.")));
 
+	/*
+	 * An open cursor holds a snapshot this function would have to give up
+	 * under it (the rows it still has to return could be vacuumed away), and
+	 * a snapshot it keeps would stall the builds it waits for.
+	 */
+	if (!ThereAreNoReadyPortals())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_CURSOR_STATE),
+				 errmsg("safe_ddl.wait_deferred() cannot run while a cursor is open"),
+				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for the snapshot of the cursor, so the wait would never end."),
+				 errhint("Close the cursor first, or call it in a transaction of its own.")));
+
 	timeout_ms = timeout->time / 1000 +
 		((int64) timeout->day + (int64) timeout->month * DAYS_PER_MONTH) *
 		SECS_PER_DAY * 1000;
@@ -184,29 +309,37 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 				 errmsg("timeout must not be negative")));
 	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
 
-	if (sddl_count_pending() > 0)
+	if (sddl_defer_workers == 0)
 	{
-		if (sddl_defer_workers == 0)
+		/* no worker runs, so none can wait for this session's snapshot */
+		if (sddl_count_pending() > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("deferred builds are queued but none can run"),
 					 errdetail("safe_ddl.defer_workers is 0.")));
-
-		/* ask for a scan, and wait for one that starts after this point */
-		slotno = sddl_defer_wake(MyDatabaseId);
-		if (slotno < 0)
+	}
+	else
+	{
+		/*
+		 * Ask for a scan, and wait for one that starts after this point: a
+		 * scan that finds nothing pending settles at once.
+		 */
+		slotno = sddl_defer_wake_since(MyDatabaseId, &since);
+		if (slotno < 0 && sddl_count_pending() == 0)
+			slotno = -2;		/* nothing to follow anyway */
+		else if (slotno < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
 					 errmsg("safe_ddl cannot follow the deferred builds of this database"),
 					 errdetail("All %d slots for databases with deferred work are in use.",
 							   SDDL_DEFER_SLOTS)));
-		SpinLockAcquire(&sddl_defer_shared->mutex);
-		since = sddl_defer_shared->slots[slotno].scans_started;
-		SpinLockRelease(&sddl_defer_shared->mutex);
+	}
+	if (slotno >= 0)
+	{
+		sddl_release_xmin();
 
 		pgstat_report_activity(STATE_RUNNING,
 							   "safe_ddl.wait_deferred(): waiting for deferred builds");
-		sddl_release_xmin();
 		if (!sddl_wait_settled(slotno, since, deadline))
 		{
 			int			pending = sddl_count_pending();

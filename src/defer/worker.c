@@ -163,6 +163,21 @@ sddl_defer_scan_settled(uint64 scan)
 	return done;
 }
 
+bool
+sddl_defer_take_restart(void)
+{
+	SddlDeferShared *shared = sddl_defer_shared;
+	bool		requested;
+
+	if (sddl_my_slot < 0)
+		return false;
+	SpinLockAcquire(&shared->mutex);
+	requested = shared->slots[sddl_my_slot].restart_requested;
+	shared->slots[sddl_my_slot].restart_requested = false;
+	SpinLockRelease(&shared->mutex);
+	return requested;
+}
+
 void
 sddl_defer_worker_main(Datum main_arg)
 {

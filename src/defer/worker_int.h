@@ -47,6 +47,7 @@ typedef struct SddlDeferSlot
 	TimestampTz not_before;		/* after a worker died: restart no earlier */
 	uint64		scans_started;	/* numbers of the worker's queue scans */
 	uint64		scans_settled;	/* the last scan that found nothing pending */
+	bool		restart_requested;	/* wait.c cancelled the build: retry it now */
 	ConditionVariable settled_cv;	/* broadcast when scans_settled moves */
 } SddlDeferSlot;
 
@@ -77,6 +78,13 @@ extern int	sddl_defer_retry_max_backoff;	/* seconds */
  * slot index, or -1 when no slot was free.  Takes the mutex.
  */
 extern int	sddl_defer_wake(Oid dbid);
+
+/*
+ * The same, and *since is the number of the last scan started before the
+ * wake-up (read with it, under the mutex): every scan numbered above it
+ * starts after the wake-up, and one will run.
+ */
+extern int	sddl_defer_wake_since(Oid dbid, uint64 *since);
 extern int	sddl_defer_slot_find(Oid dbid, bool create);	/* mutex held */
 
 /* launcher.c */
@@ -85,6 +93,12 @@ extern PGDLLEXPORT void sddl_defer_launcher_main(Datum arg);
 
 /* worker.c */
 extern PGDLLEXPORT void sddl_defer_worker_main(Datum arg);
+
+/*
+ * worker.c: did a session in wait_deferred() cancel this worker's build
+ * (see wait.c)?  Clears the request.
+ */
+extern bool sddl_defer_take_restart(void);
 
 /* One queued item, as claimed by claim.c and run by build.c. */
 typedef struct SddlDeferItem
@@ -103,6 +117,7 @@ typedef struct SddlDeferOutcome
 {
 	bool		ok;
 	bool		permanent;		/* not worth a retry */
+	bool		restart;		/* cancelled by wait.c: again at once, free */
 	char	   *sqlstate;
 	char	   *error;
 } SddlDeferOutcome;

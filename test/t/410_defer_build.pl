@@ -160,7 +160,7 @@ is($node->safe_psql('postgres', q{
 ok($node->poll_query_until('postgres', q{
         SELECT count(*) = 1 FROM safe_ddl.lock_log
         WHERE statement LIKE 'CREATE INDEX CONCURRENTLY app_items_v_idx%'
-          AND username = 'app'}),
+          AND username = 'app' AND outcome = 'allowed'}),
     "the build ran as the table's owner");
 
 # --- a cancelled build of the application's table -----------------------
