@@ -8,8 +8,9 @@
 # between the 2N and N counts is the cost of N rounds without the
 # start-up cost.  Workloads: pgbench's select-only and tpcb-like scripts
 # (scale 1); utility statements (BEGIN, SET LOCAL, SHOW, SET CONSTRAINTS,
-# COMMIT, SET, RESET); DDL on a table created in the same transaction;
-# and a fresh install's DDL on small tables (N/10 rounds each).
+# COMMIT, SET, RESET); DDL on a table created in the same transaction; a
+# fresh install's DDL on small tables; and a migration's transaction on
+# two small existing tables (the DDL workloads: N/10 rounds each).
 #
 #   bash bench/exec_overhead.sh [N, default 2000]
 #   WORKLOADS="ddl_small" bash bench/exec_overhead.sh 1000
@@ -25,7 +26,7 @@ sddl_as_owner make -C "$work/src" --no-print-directory >/dev/null 2>&1 &&
     sddl_as_owner make -C "$work/src" --no-print-directory install DESTDIR="$work/install" >/dev/null 2>&1 ||
     { echo "build failed" >&2; exit 1; }
 sddl_as_owner env SAFE_DDL_DESTDIR="$work/install" N="$n" \
-    WORKLOADS="${WORKLOADS:-select tpcb utility ddl_new ddl_small}" \
+    WORKLOADS="${WORKLOADS:-select tpcb utility ddl_new ddl_small ddl_tx}" \
     SDDL_KEEP="${SDDL_KEEP:-}" \
     bash "$work/src/bench/exec_overhead_run.sh" "$work"
 status=$?

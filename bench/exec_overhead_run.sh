@@ -6,7 +6,7 @@ work=$1
 bindir=$("$PG_CONFIG" --bindir)
 # pgbench scale 1: aid 1..100000, tid 1..10, bid 1
 ACCOUNTS=100000
-WORKLOADS=${WORKLOADS:-select tpcb utility ddl_new ddl_small}
+WORKLOADS=${WORKLOADS:-select tpcb utility ddl_new ddl_small ddl_tx}
 # Enough room in the lock log's ring for every event of the longest run:
 # a single-user backend has no writer to empty it, and a dropped event
 # costs less than a stored one.
@@ -51,6 +51,13 @@ gen() {	# gen WORKLOAD COUNT
             echo "CREATE INDEX s_${i}_a ON s_$i (a);"
             echo "CREATE INDEX s_${i}_b ON s_$i (b);"
             echo "ALTER TABLE s_$i ADD COLUMN c int;" ;;
+        ddl_tx)	# a migration in one transaction, on two small tables
+            echo "CREATE TABLE x_$i (id int PRIMARY KEY, a int);"
+            echo "CREATE TABLE y_$i (id int PRIMARY KEY, a int);"
+            echo "BEGIN;"
+            echo "ALTER TABLE x_$i ADD COLUMN c int;"
+            echo "CREATE INDEX y_${i}_a ON y_$i (a);"
+            echo "COMMIT;" ;;
         esac
     done
 }
@@ -85,6 +92,7 @@ per() {	# what one round of a workload is
     utility) echo "round of 7 utility statements" ;;
     ddl_new) echo "transaction: CREATE TABLE, CREATE INDEX, ADD COLUMN" ;;
     ddl_small) echo "4 DDL statements, each in its own transaction" ;;
+    ddl_tx) echo "2 CREATE TABLE, then a transaction: ADD COLUMN, CREATE INDEX" ;;
     esac
 }
 

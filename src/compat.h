@@ -328,6 +328,36 @@ typedef JsonbParseState *SddlJsonbBuild;
 #else
 #define SddlGucMalloc(size) malloc(size)
 #endif
+
+/*
+ * This backend's entries of the shared lock table in one partition
+ * (PGPROC.myProcLocks): an SHM_QUEUE up to 15, a dlist from 16.  Used as
+ *
+ *	SDDL_PROCLOCK_ITER(it);
+ *	if (!SDDL_MY_PROCLOCKS_EMPTY(i))
+ *		SDDL_FOREACH_MY_PROCLOCK(it, i) { PROCLOCK *pl = SDDL_PROCLOCK(it); }
+ *
+ * with storage/proc.h included, and the partition's lock held to walk it.
+ */
+#if PG_VERSION_NUM >= 160000
+#define SDDL_PROCLOCK_ITER(it) dlist_iter it
+#define SDDL_MY_PROCLOCKS_EMPTY(i) dlist_is_empty(&MyProc->myProcLocks[i])
+#define SDDL_FOREACH_MY_PROCLOCK(it, i) \
+	dlist_foreach(it, &MyProc->myProcLocks[i])
+#define SDDL_PROCLOCK(it) dlist_container(PROCLOCK, procLink, (it).cur)
+#else
+#define SDDL_PROCLOCK_ITER(it) PROCLOCK *it
+#define SDDL_MY_PROCLOCKS_EMPTY(i) SHMQueueEmpty(&MyProc->myProcLocks[i])
+#define SDDL_FOREACH_MY_PROCLOCK(it, i) \
+	for ((it) = (PROCLOCK *) SHMQueueNext(&MyProc->myProcLocks[i], \
+										  &MyProc->myProcLocks[i], \
+										  offsetof(PROCLOCK, procLink)); \
+		 (it) != NULL; \
+		 (it) = (PROCLOCK *) SHMQueueNext(&MyProc->myProcLocks[i], \
+										  &(it)->procLink, \
+										  offsetof(PROCLOCK, procLink)))
+#define SDDL_PROCLOCK(it) (it)
+#endif
 /* -- end of cost -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */

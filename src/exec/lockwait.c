@@ -146,6 +146,7 @@ static int	sddl_wait_strategy = SDDL_WAIT_HYBRID;
 static const SddlLockTarget *sddl_trying = NULL;
 
 static int	sddl_target_cmp(const ListCell *a, const ListCell *b);
+static char *sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode);
 static void sddl_plan_waits(List *targets, bool check_holding,
 							SddlWaitPlan *plan);
 static double sddl_elapsed_ms(instr_time start);
@@ -417,6 +418,93 @@ sddl_run_bounded(SddlLockedAction action, void *arg, double remaining_ms)
 }
 
 /*
+ * A pre-existing relation, other than the targets, on which this
+ * transaction holds a lock that blocks the application's writes
+ * (ShareLock or stronger), as "schema.relation" with that mode; the one of
+ * lowest OID when there are several; NULL if none.
+ *
+ * Read from this backend's own entries of the shared lock table
+ * (PGPROC.myProcLocks), one partition at a time under its lock in shared
+ * mode.  A lock that strong is never a fast-path lock, so these are all
+ * of them, as pg_locks shows them.  (Before: a copy of the whole lock
+ * table, GetLockStatusData, which scans every backend's entries under all
+ * partition locks: about 120,000 instructions a statement at the default
+ * max_connections; bench/exec_overhead.sh, workload ddl_tx.)  A partition
+ * whose list is empty is skipped without taking its lock, as
+ * LockReleaseAll does: only another backend moving one of our fast-path
+ * locks into the main table can add to it meanwhile, and those are weak.
+ * The relation cache is read only after the partition lock is released.
+ */
+static char *
+sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
+{
+	List	   *relids = NIL;
+	List	   *modes = NIL;
+	ListCell   *lc1;
+	ListCell   *lc2;
+	Oid			found = InvalidOid;
+	char	   *name = NULL;
+
+	for (int i = 0; i < NUM_LOCK_PARTITIONS; i++)
+	{
+		SDDL_PROCLOCK_ITER(it);
+
+		if (SDDL_MY_PROCLOCKS_EMPTY(i))
+			continue;
+		LWLockAcquire(LockHashPartitionLockByIndex(i), LW_SHARED);
+		SDDL_FOREACH_MY_PROCLOCK(it, i)
+		{
+			PROCLOCK   *pl = SDDL_PROCLOCK(it);
+			const LOCKTAG *tag = &pl->tag.myLock->tag;
+			LOCKMODE	strongest = NoLock;
+
+			if (tag->locktag_type != LOCKTAG_RELATION ||
+				tag->locktag_field1 != MyDatabaseId)
+				continue;
+			for (LOCKMODE m = ShareLock; m <= AccessExclusiveLock; m++)
+				if (pl->holdMask & LOCKBIT_ON(m))
+					strongest = m;
+			if (strongest == NoLock)
+				continue;
+			relids = lappend_oid(relids, (Oid) tag->locktag_field2);
+			modes = lappend_int(modes, strongest);
+		}
+		LWLockRelease(LockHashPartitionLockByIndex(i));
+	}
+
+	forboth(lc1, relids, lc2, modes)
+	{
+		Oid			relid = lfirst_oid(lc1);
+		bool		is_target = false;
+		ListCell   *lc;
+		Relation	rel;
+
+		if (OidIsValid(found) && relid > found)
+			continue;
+		foreach(lc, targets)
+			if (((SddlLockTarget *) lfirst(lc))->relid == relid)
+				is_target = true;
+		if (is_target || IsCatalogRelationOid(relid))
+			continue;
+
+		/* we hold a lock on it, so it cannot go away under us */
+		rel = RelationIdGetRelation(relid);
+		if (rel == NULL)
+			continue;
+		if (!RELATION_IS_LOCAL(rel))
+		{
+			found = relid;
+			*mode = (LOCKMODE) lfirst_int(lc2);
+			name = psprintf("%s.%s",
+							get_namespace_name(RelationGetNamespace(rel)),
+							RelationGetRelationName(rel));
+		}
+		RelationClose(rel);
+	}
+	return name;
+}
+
+/*
  * Decide the budget and the per-attempt wait.
  *
  * A client's own lock_timeout, when lower, wins: it bounds both.  Its
@@ -434,57 +522,13 @@ sddl_plan_waits(List *targets, bool check_holding, SddlWaitPlan *plan)
 	plan->holding_rel = NULL;
 	plan->holding_mode = NoLock;
 
-	if (check_holding)
+	/* only a tighter holding budget makes the test worth its cost */
+	if (check_holding && sddl_lock_wait_budget_holding < plan->budget_ms)
 	{
-		LockData   *ld = GetLockStatusData();
-		int			i;
-
-		for (i = 0; i < ld->nelements && plan->holding_rel == NULL; i++)
-		{
-			LockInstanceData *inst = &ld->locks[i];
-			Oid			relid;
-			LOCKMODE	m;
-			LOCKMODE	strongest = NoLock;
-			bool		is_target = false;
-			ListCell   *lc;
-			Relation	rel;
-
-			if (inst->pid != MyProcPid ||
-				inst->locktag.locktag_type != LOCKTAG_RELATION ||
-				inst->locktag.locktag_field1 != MyDatabaseId)
-				continue;
-			for (m = ShareLock; m <= AccessExclusiveLock; m++)
-				if (inst->holdMask & LOCKBIT_ON(m))
-					strongest = m;
-			if (strongest == NoLock)
-				continue;
-			relid = inst->locktag.locktag_field2;
-			foreach(lc, targets)
-				if (((SddlLockTarget *) lfirst(lc))->relid == relid)
-					is_target = true;
-			if (is_target || IsCatalogRelationOid(relid))
-				continue;
-
-			/* we hold a lock on it, so it cannot go away under us */
-			rel = RelationIdGetRelation(relid);
-			if (rel == NULL)
-				continue;
-			if (!RELATION_IS_LOCAL(rel))
-			{
-				plan->holding_rel =
-					psprintf("%s.%s",
-							 get_namespace_name(RelationGetNamespace(rel)),
-							 RelationGetRelationName(rel));
-				plan->holding_mode = strongest;
-			}
-			RelationClose(rel);
-		}
-		/* say so in the DETAIL only if it made the budget smaller */
-		if (plan->holding_rel != NULL &&
-			sddl_lock_wait_budget_holding < plan->budget_ms)
+		plan->holding_rel = sddl_strongly_held_elsewhere(targets,
+														 &plan->holding_mode);
+		if (plan->holding_rel != NULL)
 			plan->budget_ms = sddl_lock_wait_budget_holding;
-		else
-			plan->holding_rel = NULL;
 	}
 
 	if (LockTimeout > 0 && LockTimeout <= plan->budget_ms)

@@ -93,6 +93,22 @@ sddl_judge_backfill(const SddlDmlFacts *facts, const char *statement)
 	sddl_report_decision(d);
 }
 
+/*
+ * A data-modifying statement while this transaction holds a strong lock:
+ * out of line, so that the hook itself stays a flag test and a call.
+ */
+static pg_noinline void
+sddl_executor_check(QueryDesc *queryDesc)
+{
+	ListCell   *lc;
+
+	/* each table it writes, its data-modifying WITH queries' too */
+	foreach(lc, sddl_analyze_dml(queryDesc->plannedstmt))
+		sddl_judge_backfill((SddlDmlFacts *) lfirst(lc),
+							sddl_statement_text(queryDesc->plannedstmt,
+												queryDesc->sourceText));
+}
+
 static void
 sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
@@ -105,15 +121,7 @@ sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
 		(queryDesc->operation != CMD_SELECT ||
 		 queryDesc->plannedstmt->hasModifyingCTE))
-	{
-		ListCell   *lc;
-
-		/* each table it writes, its data-modifying WITH queries' too */
-		foreach(lc, sddl_analyze_dml(queryDesc->plannedstmt))
-			sddl_judge_backfill((SddlDmlFacts *) lfirst(lc),
-								sddl_statement_text(queryDesc->plannedstmt,
-													queryDesc->sourceText));
-	}
+		sddl_executor_check(queryDesc);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else

@@ -42,6 +42,7 @@
 #include "exec/subxact.h"
 
 static void sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS);
+static pg_noinline void sddl_process_candidate(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_handle_statement(SDDL_PROCESS_UTILITY_PARAMS);
 static void sddl_log_done_as(PlannedStmt *pstmt, const char *queryString,
 							 const char *done_as);
@@ -105,7 +106,19 @@ sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	}
-	else if (sddl_leave_alone(pstmt, context))
+	else
+		sddl_process_candidate(pstmt, queryString, readOnlyTree, context,
+							   params, queryEnv, dest, qc);
+}
+
+/*
+ * A statement safe_ddl may have to judge.  Out of line, so that the hook
+ * itself, which every utility statement runs, stays small.
+ */
+static pg_noinline void
+sddl_process_candidate(SDDL_PROCESS_UTILITY_PARAMS)
+{
+	if (sddl_leave_alone(pstmt, context))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	else
@@ -217,13 +230,19 @@ sddl_describe_locks(const SddlAnalysis *analysis,
 
 		if (rel->relname == NULL)
 			continue;
+		/* quote_qualified_identifier's form, without its psprintf */
 		if (buf.len > 0)
 			appendStringInfoChar(&buf, ',');
-		appendStringInfoString(&buf,
-							   quote_qualified_identifier(rel->nspname, rel->relname));
+		if (rel->nspname != NULL)
+		{
+			appendStringInfoString(&buf, quote_identifier(rel->nspname));
+			appendStringInfoChar(&buf, '.');
+		}
+		appendStringInfoString(&buf, quote_identifier(rel->relname));
 		if (queued_only)
 			continue;
-		appendStringInfo(&buf, ":%s", sddl_lockmode_name(rel->lockmode));
+		appendStringInfoChar(&buf, ':');
+		appendStringInfoString(&buf, sddl_lockmode_name(rel->lockmode));
 		if (rel->lockmode > strongest)
 			strongest = rel->lockmode;
 	}

@@ -263,14 +263,17 @@ sddl_policy_define_gucs(void)
 							   sddl_assign_bookkeeping, NULL);
 }
 
-/* Is name in the parsed list? */
+/*
+ * Is name in the parsed list?  The first characters are compared inline:
+ * most names differ there, and a strcmp call costs more than the test.
+ */
 static bool
 sddl_name_listed(const SddlNameList *list, const char *name)
 {
 	if (list == NULL || name == NULL)
 		return false;
 	for (int i = 0; i < list->count; i++)
-		if (strcmp(list->names[i], name) == 0)
+		if (list->names[i][0] == name[0] && strcmp(list->names[i], name) == 0)
 			return true;
 	return false;
 }
