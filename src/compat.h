@@ -316,6 +316,20 @@ typedef JsonbParseState *SddlJsonbBuild;
 #endif
 /* -- end of deferred builds -- */
 
+/* -- cost: hot-path instruction counts -- */
+
+/*
+ * Memory for a GUC check hook's *extra: PostgreSQL 16 moved GUC memory
+ * into a memory context (guc_malloc, exported, freed with guc_free);
+ * before, it was malloc'd and freed with free().
+ */
+#if PG_VERSION_NUM >= 160000
+#define SddlGucMalloc(size) guc_malloc(LOG, (size))
+#else
+#define SddlGucMalloc(size) malloc(size)
+#endif
+/* -- end of cost -- */
+
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000
 extern PGDLLEXPORT void _PG_init(void);

@@ -173,6 +173,12 @@ sddl_defer_slot_find(Oid dbid, bool create)
 int
 sddl_defer_wake(Oid dbid)
 {
+	return sddl_defer_wake_since(dbid, NULL);
+}
+
+int
+sddl_defer_wake_since(Oid dbid, uint64 *since)
+{
 	SddlDeferShared *shared = sddl_defer_shared;
 	Latch	   *latch = NULL;
 	int			i;
@@ -186,6 +192,8 @@ sddl_defer_wake(Oid dbid)
 		SddlDeferSlot *slot = &shared->slots[i];
 
 		slot->wanted = true;
+		if (since != NULL)
+			*since = slot->scans_started;
 		latch = slot->worker_pid != 0 ? slot->worker_latch :
 			shared->launcher_latch;
 	}

@@ -8,7 +8,7 @@ use warnings;
 
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
+use Time::HiRes qw(time usleep clock_gettime CLOCK_MONOTONIC);
 use SafeDDL::Test;
 
 # A small ring, so that the "not installed yet" phase can fill it.
@@ -83,8 +83,15 @@ SQL
       . "failed|42701|column \"x\" of relation \"t\" already exists|ALTER TABLE|postgres|postgres|t|t|t",
     'the failure is logged with its outcome, SQLSTATE, message and session');
 
-# 3. A statement blocked by another session for about a second is logged
-#    with the time it really took.
+# 3. A statement blocked by another session is logged with the time it
+#    waited for its lock, and the session that blocked it.  The times are
+#    checked against bounds that hold however slow the machine is, all on
+#    one clock (CLOCK_MONOTONIC: the server's instr_time, psql's \timing,
+#    and this script's clock_gettime): the statement waited at least from
+#    the moment it was seen waiting until the holder's COMMIT was sent;
+#    its lock wait is part of its duration; and its duration is part of
+#    the time its client saw.  (How close these are is a matter for the
+#    benchmarks: a ratio of durations fails under load and valgrind.)
 $node->safe_psql('postgres', 'CREATE TABLE blocked (a int)');
 my $holder = $node->background_psql('postgres');
 $holder->query_safe('BEGIN; LOCK TABLE blocked IN ACCESS SHARE MODE');
@@ -94,26 +101,24 @@ $blocked->query_safe("SET application_name = 'sddl_blocked'");
 $blocked->{stdin} .=
   "\\timing on\nALTER TABLE blocked ADD COLUMN y int;\n\\timing off\n\\echo blocked_done\n";
 $blocked->{run}->pump_nb;
+# Waiting for the lock: queued ("Lock") or asleep between two polled
+# attempts ("Extension").  Until it is seen so, the holder must keep the
+# lock: committed earlier, the ALTER might find the lock free and never wait.
 ok( defined wait_for(
-        "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sddl_blocked' AND state = 'active' AND query LIKE 'ALTER TABLE blocked%'",
-        30),
-    'the ALTER TABLE is running (waiting for the lock: checked below)');
-my $started = $node->safe_psql('postgres',
-    "SELECT query_start FROM pg_stat_activity WHERE application_name = 'sddl_blocked'"
-);
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'sddl_blocked' AND query LIKE 'ALTER TABLE blocked%' AND wait_event_type IN ('Lock', 'Extension')",
+        180),
+    'the ALTER TABLE waits for the lock');
+my $seen_waiting = clock_gettime(CLOCK_MONOTONIC);
+# Not for ordering: a wait long enough that a lock wait logged in the wrong
+# unit, or only its last attempt, falls below the bound.
 sleep 1;
-my $released = $holder->query_safe('SELECT clock_timestamp(); COMMIT');
+my $releasing = clock_gettime(CLOCK_MONOTONIC);
+$holder->query_safe('COMMIT');
+my $held_ms = ($releasing - $seen_waiting) * 1000;
 my $client_out = $blocked->query_until(qr/blocked_done/, '');
-# The time the client saw the ALTER take: the wait as the statement
-# experienced it.  With polled lock waits it gets the lock up to one backoff
-# after the holder commits, so this is the reference for the logged times;
-# the holder's hold time is only a lower bound.
 my ($client_ms) = $client_out =~ /Time: ([0-9.]+) ms/;
 $blocked->quit;
 $holder->quit;
-my $real_ms = $node->safe_psql('postgres',
-    "SELECT extract(epoch FROM '$released'::timestamptz - '$started'::timestamptz) * 1000"
-);
 ok( defined wait_for(
         "SELECT count(*) = 1 FROM safe_ddl.lock_log WHERE application_name = 'sddl_blocked'",
         30),
@@ -122,16 +127,14 @@ my ($duration, $wait, $blockers) = split /\|/,
   $node->safe_psql('postgres',
     "SELECT duration_ms, lock_wait_ms, blockers FROM safe_ddl.lock_log WHERE application_name = 'sddl_blocked'"
   );
-note "held $real_ms ms, client saw $client_ms ms, logged duration $duration ms, lock wait $wait ms";
+note "seen waiting for $held_ms ms, client saw $client_ms ms, logged duration $duration ms, lock wait $wait ms";
 ok(defined $client_ms, 'the client timed the ALTER');
-$client_ms //= $real_ms;
-cmp_ok(abs($duration - $client_ms), '<=', 0.1 * $client_ms,
-    'its duration is within 10% of the time the client saw it take');
+cmp_ok($wait, '>=', $held_ms,
+    'its lock wait covers the time it was seen waiting for the holder');
+cmp_ok($duration, '>=', $wait, 'its duration includes its lock wait');
+cmp_ok($client_ms // 0, '>=', $duration,
+    'the client saw it take at least its duration');
 # lock_wait_ms and blockers come from the lock-safety executor.
-cmp_ok(abs($wait - $client_ms), '<=', 0.1 * $client_ms,
-    'its lock wait is within 10% of the time the client waited');
-cmp_ok($wait, '>=', 0.9 * $real_ms,
-    'its lock wait covers the time the holder held the lock');
 like($blockers // '', qr/\b$holder_pid\b/, 'the blocker is named');
 is( $node->safe_psql(
         'postgres',
@@ -241,9 +244,19 @@ ok($total > 20, 'no row was removed by the attempts');
 
 # 7. Rows survive a fast restart, and events still buffered at shutdown are
 #    written before the server stops.
+#    The writer must sleep for the whole interval once the event is
+#    buffered.  A reload would leave a race: a writer that had not yet
+#    handled the SIGHUP would wake at the end of its old interval and write
+#    the event.  So the interval is set before a restart, and the event is
+#    issued once the new writer has made its first pass over the ring and
+#    sleeps (its only wait with wait_event "Extension").
 $node->safe_psql('postgres',
-    "ALTER SYSTEM SET safe_ddl.log_flush_interval = '1h'; SELECT pg_reload_conf()");
-sleep 1;    # the writer wakes up on SIGHUP and takes the new interval
+    "ALTER SYSTEM SET safe_ddl.log_flush_interval = '1h'");
+$node->restart;
+ok( defined wait_for(
+        "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'safe_ddl log writer' AND wait_event = 'Extension'",
+        180),
+    'the writer sleeps for its new interval');
 $node->safe_psql('postgres', 'CREATE TABLE at_shutdown (a int)');
 is(status('buffered'), '1', 'the last event is still buffered');
 PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-D', $node->data_dir,
@@ -298,8 +311,11 @@ is($node->safe_psql('restored', 'SELECT count(*) FROM safe_ddl.lock_log'),
     $dumped, 'the restored lock_log has every row');
 
 # pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE for every table blocks
-# nobody and is not a schema change: it must not flood the log.
-sleep 1.5;
+# nobody and is not a schema change: it must not flood the log.  Counted
+# once every event of pg_dump and pg_restore is out of the buffer (after a
+# fixed sleep, a slow writer would make the check pass without looking).
+ok(defined wait_for('SELECT buffered = 0 FROM safe_ddl.log_status()', 30, 'monitor'),
+    'every event of pg_dump and pg_restore is written');
 is( $node->safe_psql('postgres',
         "SELECT count(*) FROM safe_ddl.lock_log WHERE command = 'LOCK TABLE'"),
     '0',

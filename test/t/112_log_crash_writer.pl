@@ -32,6 +32,12 @@ is(status('lost, recovered'), '0|0', 'nothing lost or recovered at first');
 
 # A session holding a lock on the table keeps the writer from writing (it
 # retries every 5 s): what the test issues stays buffered until the crash.
+# The ring is empty first: a batch of the writer's (CREATE EXTENSION's
+# event) committing just before the holder's lock is granted leaves the
+# ring a moment later, after $before below would have counted it.
+$node->poll_query_until('postgres',
+    'SELECT buffered = 0 FROM safe_ddl.log_status()')
+  or die 'the writer did not empty the buffer';
 my $holder = $node->background_psql('postgres');
 $holder->query_safe(
     'BEGIN; LOCK TABLE safe_ddl.lock_log IN ACCESS EXCLUSIVE MODE');

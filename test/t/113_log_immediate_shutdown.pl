@@ -41,6 +41,11 @@ sub rows_like
 sub buffer_and_stop
 {
     my ($prefix, $n, $in_flight) = @_;
+    # The ring empty first: an event the writer is writing when the holder's
+    # lock is granted would leave the ring after $before counted it.
+    $node->poll_query_until('postgres',
+        'SELECT buffered = 0 FROM safe_ddl.log_status()')
+      or die 'the writer did not empty the buffer';
     my $holder = $node->background_psql('postgres');
     $holder->query_safe(
         'BEGIN; LOCK TABLE safe_ddl.lock_log IN ACCESS EXCLUSIVE MODE');

@@ -106,6 +106,22 @@ sub logged_as
         $name);
 }
 
+# SIGKILL backend $pid and return once the server is back from the crash
+# restart.  A query right after the kill may still reach the server as it
+# was, before the postmaster noticed the death (a loaded machine): wait for
+# the postmaster's "reinitializing" first, then for connections.
+sub kill_and_restart
+{
+    my ($pid, @sessions) = @_;
+    my $offset = -s $node->logfile;
+    kill 'KILL', $pid;
+    eval { $_->quit } foreach @sessions;
+    $node->wait_for_log(qr/all server processes terminated; reinitializing/,
+        $offset);
+    $node->poll_query_until('postgres', 'SELECT true')
+      or die 'the server did not come back';
+}
+
 # 0. A rewrite that finishes leaves no journal row.
 $node->safe_psql('postgres', q{
     SET safe_ddl.small_table_size = 0;
@@ -131,11 +147,7 @@ is($node->safe_psql('postgres', q{
 # 2. SIGKILL: the postmaster restarts every process.
 {
     my ($writer, $ddl, $pid) = start_held_build('sddl_kill', 't_kill');
-    kill 'KILL', $pid;
-    eval { $ddl->quit };
-    eval { $writer->quit };
-    $node->poll_query_until('postgres', 'SELECT true')
-      or die 'the server did not come back';
+    kill_and_restart($pid, $ddl, $writer);
     is(cleaned_up('sddl_kill', 't_kill'), '0',
         'killed: the INVALID index is dropped after the crash restart, the journal emptied');
     logged_as('sddl_kill', '1|CREATE INDEX|terminated|CREATE INDEX t_kill ON t (v)',
@@ -160,10 +172,7 @@ is($node->safe_psql('postgres', q{
           JOIN pg_constraint k ON k.conrelid = j.relid AND k.conname = j.object_name}),
         'not_valid|t_slow|false',
         'check: the journal names the NOT VALID constraint being validated');
-    kill 'KILL', $pid;
-    eval { $ddl->quit };
-    $node->poll_query_until('postgres', 'SELECT true')
-      or die 'the server did not come back';
+    kill_and_restart($pid, $ddl);
     ok( $node->poll_query_until('postgres', q{
             SELECT NOT EXISTS (SELECT FROM pg_constraint WHERE conname = 't_slow')
                AND NOT EXISTS (SELECT FROM safe_ddl.rewrite_journal)}),
@@ -182,11 +191,7 @@ $node->safe_psql('other', q{
 });
 {
     my ($writer, $ddl, $pid) = start_held_build('sddl_other', 't_other', 'other');
-    kill 'KILL', $pid;
-    eval { $ddl->quit };
-    eval { $writer->quit };
-    $node->poll_query_until('other', 'SELECT true')
-      or die 'the server did not come back';
+    kill_and_restart($pid, $ddl, $writer);
     is($node->safe_psql('other', q{
         SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass('t_other')
                                          AND NOT indisvalid}),
@@ -268,11 +273,7 @@ sub kill_held_reindex
     my ($app, $blocker_sql, $leftover, $what) = @_;
     my ($blocker, $ddl, $pid) = start_held_reindex($app, $blocker_sql,
         $leftover);
-    kill 'KILL', $pid;
-    eval { $ddl->quit };
-    eval { $blocker->quit };
-    $node->poll_query_until('postgres', 'SELECT true')
-      or die 'the server did not come back';
+    kill_and_restart($pid, $ddl, $blocker);
     is(reindex_cleaned_up($leftover), 't_r=true,t_r_ccnew9=false',
         "$app: the INVALID $what is dropped after the crash restart");
     logged_as($app, '1|REINDEX|terminated|REINDEX INDEX t_r',

@@ -75,6 +75,11 @@ is( $standby->safe_psql('postgres',
 # Nothing written: on the primary check() assigns no transaction id and
 # adds no lock log row; on the standby it could not write at all, and a
 # read-only transaction is enough for it.
+# Counted once the setup's events are all written: one still buffered
+# would be written between the two counts and look like check()'s.
+$primary->poll_query_until('postgres',
+    'SELECT buffered = 0 FROM safe_ddl.log_status()')
+  or die 'the writer did not empty the buffer';
 my $log_rows = $primary->safe_psql('postgres',
     'SELECT count(*) FROM safe_ddl.lock_log');
 is( $primary->safe_psql('postgres', qq{
@@ -90,6 +95,10 @@ is( $standby->safe_psql('postgres', qq{
         COMMIT;}),
     't',
     'check() on the standby runs in a read-only transaction');
+# (an event check() logged would be written by now)
+$primary->poll_query_until('postgres',
+    'SELECT buffered = 0 FROM safe_ddl.log_status()')
+  or die 'the writer did not empty the buffer';
 is($primary->safe_psql('postgres', 'SELECT count(*) FROM safe_ddl.lock_log'),
     $log_rows, 'check() adds nothing to the lock log');
 
