@@ -65,10 +65,9 @@ $ddl->query_safe('CREATE TABLE orders (id int, total int)');
 $ddl->query_safe('COMMIT');
 $ddl->quit;
 
-# Polled, not waited for with wait_deferred(): see 414.
-ok($node->poll_query_until('postgres',
-        "SELECT state = 'failed' FROM safe_ddl.deferred_queue WHERE id = $id"),
-    'the item ends failed');
+is($node->safe_psql('postgres',
+        "SELECT id, state FROM safe_ddl.wait_deferred('60s')"),
+    "$id|failed", 'wait_deferred() returns the item, failed');
 like($node->safe_psql('postgres',
         "SELECT last_error FROM safe_ddl.deferred_queue WHERE id = $id"),
     qr/^the table of deferred build $id was dropped/,
