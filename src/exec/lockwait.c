@@ -441,7 +441,6 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 	List	   *relids = NIL;
 	List	   *modes = NIL;
 	ListCell   *lc1;
-	ListCell   *lc2;
 	Oid			found = InvalidOid;
 	char	   *name = NULL;
 
@@ -472,7 +471,7 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		LWLockRelease(LockHashPartitionLockByIndex(i));
 	}
 
-	forboth(lc1, relids, lc2, modes)
+	foreach(lc1, relids)
 	{
 		Oid			relid = lfirst_oid(lc1);
 		bool		is_target = false;
@@ -494,7 +493,7 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		if (!RELATION_IS_LOCAL(rel))
 		{
 			found = relid;
-			*mode = (LOCKMODE) lfirst_int(lc2);
+			*mode = (LOCKMODE) list_nth_int(modes, foreach_current_index(lc1));
 			name = psprintf("%s.%s",
 							get_namespace_name(RelationGetNamespace(rel)),
 							RelationGetRelationName(rel));
