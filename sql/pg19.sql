@@ -92,6 +92,21 @@ CLUSTER p19.big USING big_a_idx;
 SELECT indexrelid::regclass, indisclustered FROM pg_index
  WHERE indrelid = 'p19.big'::regclass ORDER BY 1;
 
+-- the index the table is ordered by is locked with it: SHARE UPDATE
+-- EXCLUSIVE under CONCURRENTLY, as the table; ACCESS EXCLUSIVE otherwise.
+-- USING INDEX without a name, and CLUSTER without one, take the clustered
+-- index (big_a_idx, since the CLUSTER above); REPACK without USING INDEX
+-- orders by none
+SELECT statement_no, relation, lock_mode
+  FROM safe_ddl.check($$
+REPACK (CONCURRENTLY) p19.big USING INDEX big_a_idx;
+REPACK (CONCURRENTLY) p19.big USING INDEX;
+REPACK (CONCURRENTLY) p19.big;
+REPACK p19.big USING INDEX;
+CLUSTER p19.big;
+REPACK p19.big;
+$$);
+
 -- no online form for these: refused as before 19
 VACUUM FULL p19.nokey;
 REPACK p19.nokey;

@@ -295,7 +295,40 @@ typedef JsonbParseState *SddlJsonbBuild;
 #define SddlPortalRun(portal, dest, qc) \
 	PortalRun((portal), FETCH_ALL, true, true, (dest), (dest), (qc))
 #endif
+
+/*
+ * deferops (src/defer/utility.c, launcher.c): PostgreSQL 19 terminates a
+ * background worker flagged BGWORKER_INTERRUPTIBLE that is connected to a
+ * database being dropped, renamed, moved or copied, as it does autovacuum;
+ * before 19 no flag exists and safe_ddl stops its worker itself.  16
+ * replaced the per-class ownership checks by object_ownercheck.
+ */
+#if PG_VERSION_NUM >= 190000
+#define SDDL_BGWORKER_INTERRUPTIBLE BGWORKER_INTERRUPTIBLE
+#else
+#define SDDL_BGWORKER_INTERRUPTIBLE 0
+#endif
+#if PG_VERSION_NUM >= 160000
+#define SddlDatabaseOwnercheck(dbid) \
+	object_ownercheck(DatabaseRelationId, (dbid), GetUserId())
+#else
+#define SddlDatabaseOwnercheck(dbid) pg_database_ownercheck((dbid), GetUserId())
+#endif
 /* -- end of deferred builds -- */
+
+/* -- cost: hot-path instruction counts -- */
+
+/*
+ * Memory for a GUC check hook's *extra: PostgreSQL 16 moved GUC memory
+ * into a memory context (guc_malloc, exported, freed with guc_free);
+ * before, it was malloc'd and freed with free().
+ */
+#if PG_VERSION_NUM >= 160000
+#define SddlGucMalloc(size) guc_malloc(LOG, (size))
+#else
+#define SddlGucMalloc(size) malloc(size)
+#endif
+/* -- end of cost -- */
 
 /* PostgreSQL 15 and earlier do not declare _PG_init in fmgr.h. */
 #if PG_VERSION_NUM < 160000

@@ -700,6 +700,20 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 }
 
 /*
+ * Does the statement order the table by an index?  CLUSTER always does,
+ * PostgreSQL 19's REPACK only with USING INDEX.
+ */
+static bool
+sddl_cluster_orders_by_index(SddlClusterStmt *stmt)
+{
+#ifdef SDDL_HAS_REPACK
+	return stmt->command != REPACK_COMMAND_REPACK || stmt->usingindex;
+#else
+	return true;
+#endif
+}
+
+/*
  * Does the statement process every table rather than those with a
  * clustered index?  PostgreSQL 19's REPACK without a table and without
  * USING INDEX does; CLUSTER without a table takes the clustered ones.
@@ -707,11 +721,45 @@ sddl_analyze_vacuum(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 static bool
 sddl_cluster_all_tables(SddlClusterStmt *stmt)
 {
-#ifdef SDDL_HAS_REPACK
-	return stmt->command == REPACK_COMMAND_REPACK && !stmt->usingindex;
-#else
-	return false;
-#endif
+	return !sddl_cluster_orders_by_index(stmt);
+}
+
+/*
+ * The index CLUSTER or REPACK orders one table by, which the server locks
+ * in the table's mode (check_index_is_clusterable), SHARE UPDATE EXCLUSIVE
+ * under CONCURRENTLY included: the index named, else (CLUSTER, REPACK ...
+ * USING INDEX) the table's clustered index.  InvalidOid for none.
+ */
+static Oid
+sddl_cluster_index(SddlClusterStmt *stmt, Oid relid)
+{
+	ListCell   *lc;
+
+	if (stmt->indexname)
+		return get_relname_relid(stmt->indexname, get_rel_namespace(relid));
+	if (!sddl_cluster_orders_by_index(stmt))
+		return InvalidOid;
+	foreach(lc, sddl_catalog_indexes(relid))
+	{
+		Form_pg_index idx = (Form_pg_index) GETSTRUCT((HeapTuple) lfirst(lc));
+
+		if (idx->indisclustered)
+			return idx->indexrelid;
+	}
+	return InvalidOid;
+}
+
+/* The table, and the index it is ordered by, in the statement's mode. */
+static SddlRelation *
+sddl_add_cluster_target(SddlAnalysis *a, SddlClusterStmt *stmt, Oid relid,
+						LOCKMODE mode)
+{
+	SddlRelation *r = sddl_add_rel(a, relid, mode, true, true);
+	Oid			index = sddl_cluster_index(stmt, relid);
+
+	if (OidIsValid(index))
+		sddl_add_rel(a, index, mode, true, true);
+	return r;
 }
 
 /*
@@ -758,7 +806,7 @@ sddl_repack_concurrently(SddlAnalysis *a, SddlClusterStmt *stmt)
 	relid = SddlClusterRelation(stmt) ?
 		sddl_lookup_rangevar(SddlClusterRelation(stmt)) : InvalidOid;
 	if (OidIsValid(relid))
-		sddl_add_rel(a, relid, ShareUpdateExclusiveLock, true, true);
+		sddl_add_cluster_target(a, stmt, relid, ShareUpdateExclusiveLock);
 	return true;
 #else
 	return false;
@@ -811,12 +859,9 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 		}
 		return;
 	}
-	sddl_cluster_finding(a, sddl_add_rel(a, relid, AccessExclusiveLock, true, true),
+	sddl_cluster_finding(a, sddl_add_cluster_target(a, stmt, relid,
+													AccessExclusiveLock),
 						 stmt, online);
-	if (stmt->indexname)
-		sddl_add_rel(a, get_relname_relid(stmt->indexname,
-										  get_rel_namespace(relid)),
-					 AccessExclusiveLock, true, true);
 }
 
 /* The tables TRUNCATE names, with their inheritors unless ONLY. */

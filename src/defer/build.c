@@ -243,12 +243,34 @@ sddl_lock_table(Oid relid, const char *relname)
 }
 
 /*
- * Run sql as a top-level statement outside a transaction block, as the
- * table's owner, once its table is locked: the way exec_simple_query runs
- * a client's statement.  Throws on failure (the caller aborts).
+ * Once the table is locked: is it still the item's?  The item was claimed
+ * and checked before the lock, and a DROP TABLE may have committed while
+ * the worker polled for it, maybe with a new table of the same name that
+ * the queued text would now name.  A DROP TABLE cancels only the items
+ * still queued (consistency.c): a claimed one ends here, failed for good,
+ * rather than build its index on a table nobody queued it for.
  */
 static void
-sddl_run_statement(const char *sql, Oid relid, const SddlBuildPlan *plan)
+sddl_check_table_kept(const SddlDeferItem *item)
+{
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(item->relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the table of deferred build %lld was dropped before the build started",
+						(long long) item->id),
+				 errdetail("Statement: %s", item->statement)));
+	sddl_check_statement(item);
+}
+
+/*
+ * Run sql as a top-level statement outside a transaction block, as the
+ * table's owner, once its table is locked: the way exec_simple_query runs
+ * a client's statement.  With item, the item's own statement: the table is
+ * checked once locked.  Throws on failure (the caller aborts).
+ */
+static void
+sddl_run_statement(const char *sql, const SddlDeferItem *item, Oid relid,
+				   const SddlBuildPlan *plan)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	Oid			save_userid;
@@ -282,6 +304,8 @@ sddl_run_statement(const char *sql, Oid relid, const SddlBuildPlan *plan)
 	SetUserIdAndSecContext(plan->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 
 	sddl_lock_table(relid, plan->relname);
+	if (item != NULL)
+		sddl_check_table_kept(item);
 
 	parsed = pg_parse_query(sql);
 	if (list_length(parsed) != 1)
@@ -383,7 +407,7 @@ sddl_drop_failed_index(const SddlDeferItem *item, const SddlBuildPlan *plan)
 			sddl_run_statement(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s",
 										quote_qualified_identifier(plan->nspname,
 																   item->object_name)),
-							   item->relid, plan);
+							   NULL, item->relid, plan);
 	}
 	PG_CATCH();
 	{
@@ -423,7 +447,7 @@ sddl_build_item(const SddlDeferItem *item, SddlBuildPlan *plan)
 	if (plan->drop_leftover)
 		sddl_drop_failed_index(item, plan);
 
-	sddl_run_statement(item->statement, item->relid, plan);
+	sddl_run_statement(item->statement, item, item->relid, plan);
 
 	/* CONCURRENTLY leaves an invalid index only on failure; make sure */
 	if (strcmp(item->kind, "index") == 0)

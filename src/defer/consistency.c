@@ -14,9 +14,13 @@
  * its break-glass SET LOCAL) the refusals are WARNINGs: the statement runs,
  * and the queued item may fail later.
  *
- * Only items still queued or paused count: a running item is the worker's,
- * its index exists (INVALID while it is built), and PostgreSQL's own locks
- * order the statements.  The cost: one switch on the node tag for every
+ * Items still queued or paused count, and a running index build whose
+ * index does not exist yet (the worker claimed it and waits for the
+ * table's lock): a DROP INDEX of it is refused, since the build cannot be
+ * cancelled any more, rather than fail with "does not exist" and see the
+ * index appear afterwards.  Once a running build's index exists (INVALID
+ * while it is built), it is a relation like any other, and PostgreSQL's
+ * own locks order the statements.  The cost: one switch on the node tag for every
  * statement safe_ddl looks at, and for the few kinds that can name such an
  * object, one probe of the queue's partial index of pending items; the
  * queue is read further only when it holds any.
@@ -118,7 +122,10 @@ sddl_pending_first(List *rows)
 	return p;
 }
 
-/* The queued or paused build of index name in schema nspid. */
+/*
+ * The queued, paused or running build of index name in schema nspid (a
+ * running one counts only until its index exists: see the callers).
+ */
 static SddlPending *
 sddl_pending_index_in(Oid nspid, const char *name)
 {
@@ -132,7 +139,7 @@ sddl_pending_index_in(Oid nspid, const char *name)
 							  sddl_queue_sql("SELECT q.id, q.state, q.statement FROM safe_ddl.deferred_queue q "
 											 "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) q.relid "
 											 "WHERE q.kind OPERATOR(pg_catalog.=) 'index' "
-											 "AND q.state OPERATOR(pg_catalog.=) ANY (" SDDL_PENDING_STATES ") "
+											 "AND q.state OPERATOR(pg_catalog.=) ANY ('{queued,paused,running}') "
 											 "AND c.relnamespace OPERATOR(pg_catalog.=) $1::pg_catalog.oid "
 											 "AND q.object_name OPERATOR(pg_catalog.=) $2",
 											 2, args));
@@ -251,8 +258,11 @@ sddl_refuse(SddlCheck *c, SddlPending *p, const char *message)
 	c->errmsg = pstrdup(message);
 	c->errdetail = psprintf("Deferred item %s is %s: %s", p->id, p->state,
 							p->statement);
-	c->errhint = psprintf("Wait for it with SELECT safe_ddl.wait_deferred(timeout) in a transaction after the one that queued it committed, or cancel it with SELECT safe_ddl.deferred_cancel(%s).",
-						  p->id);
+	if (strcmp(p->state, "running") == 0)
+		c->errhint = pstrdup("Wait for it with SELECT safe_ddl.wait_deferred(timeout) in a transaction that holds no lock on its table.");
+	else
+		c->errhint = psprintf("Wait for it with SELECT safe_ddl.wait_deferred(timeout) in a transaction after the one that queued it committed, or cancel it with SELECT safe_ddl.deferred_cancel(%s).",
+							  p->id);
 }
 
 static Oid
@@ -286,14 +296,28 @@ sddl_check_drop(SddlCheck *c, DropStmt *stmt)
 	foreach(lc, stmt->objects)
 	{
 		SddlPending *p = sddl_pending_index(makeRangeVarFromNameList((List *) lfirst(lc)));
+		List	   *cancelled = NIL;
 
 		if (p == NULL)
 		{
 			keep = lappend(keep, lfirst(lc));
 			continue;
 		}
-		c->notices = list_concat(c->notices,
-								 sddl_cancel(p->id, InvalidOid, "cancelled: DROP INDEX"));
+
+		/*
+		 * A running build cannot be cancelled; nor can a queued one the
+		 * worker claimed since it was looked up (the cancel finds it
+		 * running).  The index would appear after this DROP: refuse it.
+		 */
+		if (strcmp(p->state, "running") == 0 ||
+			(cancelled = sddl_cancel(p->id, InvalidOid, "cancelled: DROP INDEX")) == NIL)
+		{
+			p->state = "running";
+			sddl_refuse(c, p, psprintf("index \"%s\" cannot be dropped yet: safe_ddl is building it",
+									   NameListToString((List *) lfirst(lc))));
+			return;
+		}
+		c->notices = list_concat(c->notices, cancelled);
 		appendStringInfo(&c->done_as, "%sSELECT safe_ddl.deferred_cancel(%s);",
 						 c->done_as.len > 0 ? "\n" : "", p->id);
 		changed = true;

@@ -67,6 +67,40 @@ extern PlannedStmt *sddl_defer_check_statement(PlannedStmt *pstmt,
 											   char **done_as);
 
 /*
+ * Before every utility statement, in every safe_ddl.mode (utility.c): a
+ * command that needs a whole database to itself (DROP DATABASE, ALTER
+ * DATABASE ... RENAME TO / SET TABLESPACE, CREATE DATABASE ... TEMPLATE)
+ * first stops that database's deferred-build worker, and COMMIT PREPARED of
+ * a transaction that queued items wakes it.  top_level: the statement is
+ * the client's own, not one run by a function or procedure.  Every other
+ * statement leaves after one switch on its node tag.
+ */
+extern void sddl_defer_utility(Node *stmt, bool top_level);
+
+static inline void
+sddl_defer_before_utility(Node *stmt, bool top_level)
+{
+	switch (nodeTag(stmt))
+	{
+		case T_RenameStmt:
+			if (((RenameStmt *) stmt)->renameType != OBJECT_DATABASE)
+				return;
+			break;
+		case T_TransactionStmt:
+			if (((TransactionStmt *) stmt)->kind != TRANS_STMT_COMMIT_PREPARED)
+				return;
+			break;
+		case T_DropdbStmt:
+		case T_AlterDatabaseStmt:
+		case T_CreatedbStmt:
+			break;
+		default:
+			return;
+	}
+	sddl_defer_utility(stmt, top_level);
+}
+
+/*
  * Worker side (notify.c, launcher.c, worker.c, claim.c, build.c, wait.c).
  *
  * True in the deferred-build worker while it runs a queued item's statement

@@ -12,8 +12,7 @@
  * once when it starts (server start, promotion of a standby, its own
  * restart) and when safe_ddl.defer_workers goes from 0 to more, so that
  * items queued before a restart or a failover are built, and then hourly,
- * for the items queued without a wake-up (a prepared transaction, a row
- * inserted by hand).  A sweep marks every connectable database: its worker
+ * for the items queued without a wake-up (a row inserted by hand).  A sweep marks every connectable database: its worker
  * starts, finds nothing, and exits.
  *
  * Like the log writer, it is registered to start only once recovery has
@@ -190,8 +189,9 @@ sddl_defer_launch(void)
 		int			i = to_start[n];
 
 		memset(&worker, 0, sizeof(worker));
+		/* terminated by database commands where PostgreSQL can (utility.c) */
 		worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
-			BGWORKER_BACKEND_DATABASE_CONNECTION;
+			BGWORKER_BACKEND_DATABASE_CONNECTION | SDDL_BGWORKER_INTERRUPTIBLE;
 		worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
 		worker.bgw_restart_time = BGW_NEVER_RESTART;
 		snprintf(worker.bgw_library_name, BGW_MAXLEN, "safe_ddl");

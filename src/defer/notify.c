@@ -173,6 +173,12 @@ sddl_defer_slot_find(Oid dbid, bool create)
 int
 sddl_defer_wake(Oid dbid)
 {
+	return sddl_defer_wake_since(dbid, NULL);
+}
+
+int
+sddl_defer_wake_since(Oid dbid, uint64 *since)
+{
 	SddlDeferShared *shared = sddl_defer_shared;
 	Latch	   *latch = NULL;
 	int			i;
@@ -186,6 +192,8 @@ sddl_defer_wake(Oid dbid)
 		SddlDeferSlot *slot = &shared->slots[i];
 
 		slot->wanted = true;
+		if (since != NULL)
+			*since = slot->scans_started;
 		latch = slot->worker_pid != 0 ? slot->worker_latch :
 			shared->launcher_latch;
 	}
@@ -209,8 +217,9 @@ sddl_defer_note_queued(void)
 /*
  * At commit the queued rows are visible to others: wake the worker then,
  * not before (it would find nothing), and never for a rollback.  A
- * prepared transaction's items wait for COMMIT PREPARED and the next sweep
- * (or safe_ddl.deferred_wake()): its commit runs in another session.
+ * prepared transaction's items are visible only after COMMIT PREPARED,
+ * which runs in another transaction: that one wakes the worker
+ * (utility.c).
  */
 static void
 sddl_defer_xact_callback(XactEvent event, void *arg)

@@ -11,9 +11,9 @@
  * A session sleeping in wait_deferred() with a snapshot would make the
  * build wait for the session that waits for the build.  So:
  *
- * - In a transaction that holds a transaction ID (it wrote) or a
- *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) the call is
- *   refused: nothing can be released there, and the build would wait for
+ * - In a transaction that holds a transaction ID (it wrote), a
+ *   transaction snapshot (REPEATABLE READ, SERIALIZABLE) or an open cursor
+ *   the call is refused: nothing can be released there, and the build would wait for
  *   that transaction.  A READ COMMITTED transaction without writes is fine
  *   (it holds no snapshot between statements).
  * - Before sleeping, the function lets go of its statement's snapshot
@@ -73,6 +73,7 @@
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -169,7 +170,10 @@ sddl_blocked_by_me(int pid)
 /*
  * Untie a wait of the database's worker on this session (see the file
  * header).  A build waiting for this transaction to end is cancelled once
- * and retried by the worker at once; any other wait ends the call.
+ * and retried by the worker at once.  Any other wait, or a restarted build
+ * that waits for this transaction again (it holds a lock the build waits
+ * out, not only a snapshot), ends the call: nothing else can end it before
+ * the timeout.
  */
 static void
 sddl_untie_worker(int slotno, pid_t *cancelled)
@@ -177,42 +181,42 @@ sddl_untie_worker(int slotno, pid_t *cancelled)
 	SddlDeferShared *shared = sddl_defer_shared;
 	SddlDeferSlot *slot = &shared->slots[slotno];
 	pid_t		pid;
+	bool		cancel_pending;
 	int			locktype;
 
 	SpinLockAcquire(&shared->mutex);
 	pid = slot->dbid == MyDatabaseId ? slot->worker_pid : 0;
+	cancel_pending = slot->restart_requested;
 	SpinLockRelease(&shared->mutex);
 	if (pid == 0)
 		return;
 	locktype = sddl_blocked_by_me(pid);
-	if (locktype < 0)
-		return;
-	if (locktype != LOCKTAG_VIRTUALTRANSACTION)
+	if (locktype < 0 || (*cancelled == pid && cancel_pending))
+		return;					/* no wait on us, or the cancel is on its way */
+	if (locktype != LOCKTAG_VIRTUALTRANSACTION || *cancelled == pid)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
 				 errmsg("safe_ddl.wait_deferred() would wait for a deferred build that waits for this transaction"),
 				 errdetail("The deferred-build worker (process %d) waits for a lock this transaction holds.",
 						   (int) pid),
 				 errhint("Call it in a transaction of its own, after COMMIT.")));
-	if (*cancelled == pid)
-		return;					/* asked already; the cancel is on its way */
 
+	/* blocked by this session, the worker cannot have moved on meanwhile */
 	SpinLockAcquire(&shared->mutex);
-	if (slot->worker_pid == pid)
-	{
-		/* blocked by this session, it cannot have moved on meanwhile */
-		slot->restart_requested = true;
-		if (kill(pid, SIGINT) != 0)
-			slot->restart_requested = false;
-		else
-			*cancelled = pid;
-	}
+	slot->restart_requested = true;
 	SpinLockRelease(&shared->mutex);
-	if (*cancelled == pid)
-		ereport(LOG,
-				(errmsg("safe_ddl cancelled the deferred build in process %d: it waited for this session in safe_ddl.wait_deferred()",
-						(int) pid),
-				 errdetail("The worker builds it again at once.")));
+	if (kill(pid, SIGINT) != 0)
+	{
+		SpinLockAcquire(&shared->mutex);
+		slot->restart_requested = false;
+		SpinLockRelease(&shared->mutex);
+		return;
+	}
+	*cancelled = pid;
+	ereport(LOG,
+			(errmsg("safe_ddl cancelled the deferred build in process %d: it waited for this session in safe_ddl.wait_deferred()",
+					(int) pid),
+			 errdetail("The worker builds it again at once.")));
 }
 
 /* Sleep until a scan started after "since" settles, or the deadline. */
@@ -268,7 +272,7 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 	TimestampTz deadline;
 	int64		timeout_ms;
 	int			slotno = -1;
-	uint64		since;
+	uint64		since = 0;
 
 	sddl_require_preload();
 	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
@@ -286,6 +290,18 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 				 errmsg("safe_ddl.wait_deferred() cannot run in a transaction that has written or holds a snapshot"),
 				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for such a transaction to end, so the wait would never end."),
 				 errhint("Call it in a transaction of its own, after COMMIT.")));
+
+	/*
+	 * An open cursor holds a snapshot this function would have to give up
+	 * under it (the rows it still has to return could be vacuumed away), and
+	 * a snapshot it keeps would stall the builds it waits for.
+	 */
+	if (!ThereAreNoReadyPortals())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_CURSOR_STATE),
+				 errmsg("safe_ddl.wait_deferred() cannot run while a cursor is open"),
+				 errdetail("A deferred CREATE INDEX CONCURRENTLY waits for the snapshot of the cursor, so the wait would never end."),
+				 errhint("Close the cursor first, or call it in a transaction of its own.")));
 
 	timeout_ms = timeout->time / 1000 +
 		((int64) timeout->day + (int64) timeout->month * DAYS_PER_MONTH) *
@@ -311,7 +327,7 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 		 * Ask for a scan, and wait for one that starts after this point: a
 		 * scan that finds nothing pending settles at once.
 		 */
-		slotno = sddl_defer_wake(MyDatabaseId);
+		slotno = sddl_defer_wake_since(MyDatabaseId, &since);
 		if (slotno < 0 && sddl_count_pending() == 0)
 			slotno = -2;		/* nothing to follow anyway */
 		else if (slotno < 0)
@@ -324,9 +340,6 @@ safe_ddl_wait_deferred(PG_FUNCTION_ARGS)
 	if (slotno >= 0)
 	{
 		sddl_release_xmin();
-		SpinLockAcquire(&sddl_defer_shared->mutex);
-		since = sddl_defer_shared->slots[slotno].scans_started;
-		SpinLockRelease(&sddl_defer_shared->mutex);
 
 		pgstat_report_activity(STATE_RUNNING,
 							   "safe_ddl.wait_deferred(): waiting for deferred builds");

@@ -78,6 +78,13 @@ extern int	sddl_defer_retry_max_backoff;	/* seconds */
  * slot index, or -1 when no slot was free.  Takes the mutex.
  */
 extern int	sddl_defer_wake(Oid dbid);
+
+/*
+ * The same, and *since is the number of the last scan started before the
+ * wake-up (read with it, under the mutex): every scan numbered above it
+ * starts after the wake-up, and one will run.
+ */
+extern int	sddl_defer_wake_since(Oid dbid, uint64 *since);
 extern int	sddl_defer_slot_find(Oid dbid, bool create);	/* mutex held */
 
 /* launcher.c */

@@ -184,7 +184,7 @@ sddl_raise_timeout(const SddlWaitPlan *plan, int attempts, double waited_ms,
 					 "safe_ddl made %d attempts over %.3f s to acquire %s on relation \"%s\".",
 					 attempts, waited_ms / 1000.0,
 					 GetLockmodeName(DEFAULT_LOCKMETHOD, last->target->mode),
-					 last->target->name);
+					 sddl_target_name(last->target));
 	if (last->text != NULL)
 		appendStringInfo(&detail, "  Blocking sessions at the last attempt: %s.",
 						 last->text);

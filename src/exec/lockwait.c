@@ -254,13 +254,22 @@ sddl_lock_targets(List *relations)
 		t = palloc(sizeof(SddlLockTarget));
 		t->relid = rel->relid;
 		t->mode = rel->lockmode;
-		t->name = rel->nspname ?
-			psprintf("%s.%s", rel->nspname, rel->relname) :
-			(rel->relname ? pstrdup(rel->relname) : psprintf("%u", rel->relid));
+		t->nspname = rel->nspname;
+		t->relname = rel->relname;
 		targets = lappend(targets, t);
 	}
 	list_sort(targets, sddl_target_cmp);
 	return targets;
+}
+
+char *
+sddl_target_name(const SddlLockTarget *t)
+{
+	if (t->nspname != NULL)
+		return psprintf("%s.%s", t->nspname, t->relname);
+	if (t->relname != NULL)
+		return pstrdup(t->relname);
+	return psprintf("%u", t->relid);
 }
 
 static int
@@ -367,7 +376,8 @@ sddl_lockwait_run(List *targets, bool may_queue, SddlLockStats *stats,
 			sddl_raise_timeout(&plan, stats->attempts, elapsed, &last);
 
 		elog(DEBUG1, "safe_ddl: %s on \"%s\" not available at attempt %d, retrying",
-			 GetLockmodeName(DEFAULT_LOCKMETHOD, failed->mode), failed->name,
+			 GetLockmodeName(DEFAULT_LOCKMETHOD, failed->mode),
+			 sddl_target_name(failed),
 			 stats->attempts);
 
 		if (last.waiting_on_us && may_queue)

@@ -24,8 +24,16 @@ typedef struct SddlLockTarget
 {
 	Oid			relid;
 	LOCKMODE	mode;
-	const char *name;			/* "schema.relation", for messages */
+	/* the analysis' names, for messages (sddl_target_name) */
+	const char *nspname;
+	const char *relname;
 } SddlLockTarget;
+
+/*
+ * "schema.relation" for messages, built only when one is needed: the
+ * statements that wait for nothing never format it.
+ */
+extern char *sddl_target_name(const SddlLockTarget *t);
 
 /* How long this statement may wait, decided once before the first attempt. */
 typedef struct SddlWaitPlan

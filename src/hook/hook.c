@@ -5,7 +5,8 @@
  *
  * The hook is on the path of every utility statement a server runs, most of
  * which (SET, BEGIN, SHOW, ...) are of no interest.  Those leave after one
- * switch on the node tag, with no catalog access and no allocation.
+ * switch on the node tag, with no catalog access, no allocation and no
+ * setting read (bench/exec_overhead.sh counts the instructions).
  *
  * Copyright (c) 2026, safe_ddl developers
  *
@@ -83,10 +84,28 @@ sddl_leave_alone(PlannedStmt *pstmt, ProcessUtilityContext context)
 static void
 sddl_ProcessUtility(SDDL_PROCESS_UTILITY_PARAMS)
 {
-	/* backfill rule (issue 12): COPY FROM while holding a strong lock */
-	if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
-		sddl_check_copy(pstmt, queryString);
-	if (sddl_leave_alone(pstmt, context) || !sddl_is_candidate(pstmt->utilityStmt))
+	/*
+	 * Issue 13: what a deferred-build worker must hear of, in every mode:
+	 * one switch on the node tag (defer.h).
+	 */
+	if (!IsBinaryUpgrade)
+		sddl_defer_before_utility(pstmt->utilityStmt,
+								  context == PROCESS_UTILITY_TOPLEVEL);
+
+	/*
+	 * The node tag first: most utility statements (SET, SHOW, BEGIN,
+	 * COMMIT, ...) are not candidates, and leave after this one switch,
+	 * before any setting or transaction state is read.
+	 */
+	if (likely(!sddl_is_candidate(pstmt->utilityStmt)))
+	{
+		/* backfill rule (issue 12): COPY FROM while holding a strong lock */
+		if (unlikely(sddl_hold_active) && IsA(pstmt->utilityStmt, CopyStmt))
+			sddl_check_copy(pstmt, queryString);
+		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
+						queryEnv, dest, qc);
+	}
+	else if (sddl_leave_alone(pstmt, context))
 		sddl_chain_next(pstmt, queryString, readOnlyTree, context, params,
 						queryEnv, dest, qc);
 	else
@@ -173,13 +192,21 @@ sddl_outcome_name(const SddlDecision *decision)
  * The relations of the statement with the lock each needs, in the form the
  * lock log stores ("schema.rel:LockMode", comma separated), and the
  * strongest of those modes.
+ *
+ * A deferred CREATE INDEX takes none of them: the transaction only queues
+ * the build (defer/statement.c), and the worker's CREATE INDEX
+ * CONCURRENTLY is logged with its own locks.  Its relations are named
+ * without a mode ("schema.rel"), and there is no strongest mode.
  */
 static void
-sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
+sddl_describe_locks(const SddlAnalysis *analysis,
+					const SddlDecision *decision, SddlLogEvent *event)
 {
 	StringInfoData buf;
 	ListCell   *lc;
 	LOCKMODE	strongest = NoLock;
+	bool		queued_only = (decision->action == SDDL_ACTION_DEFER &&
+							   decision->defer_kind == SDDL_DEFER_INDEX);
 
 	if (analysis->relations == NIL)
 		return;
@@ -192,9 +219,11 @@ sddl_describe_locks(const SddlAnalysis *analysis, SddlLogEvent *event)
 			continue;
 		if (buf.len > 0)
 			appendStringInfoChar(&buf, ',');
-		appendStringInfo(&buf, "%s:%s",
-						 quote_qualified_identifier(rel->nspname, rel->relname),
-						 sddl_lockmode_name(rel->lockmode));
+		appendStringInfoString(&buf,
+							   quote_qualified_identifier(rel->nspname, rel->relname));
+		if (queued_only)
+			continue;
+		appendStringInfo(&buf, ":%s", sddl_lockmode_name(rel->lockmode));
 		if (rel->lockmode > strongest)
 			strongest = rel->lockmode;
 	}
@@ -222,7 +251,7 @@ sddl_analyze_and_decide(void *arg)
 	c->decision = sddl_decide(c->analysis, c->pcxt);
 	if (c->decision->finding)
 		sddl_describe(c->decision, c->analysis, c->pcxt);
-	sddl_describe_locks(c->analysis, c->event);
+	sddl_describe_locks(c->analysis, c->decision, c->event);
 }
 
 /*

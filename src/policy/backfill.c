@@ -79,8 +79,8 @@ sddl_backfill_harmless(bool is_new, char relpersistence, const char *relname,
 	rel.relname = (char *) relname;
 	rel.bytes = bytes;
 	return is_new || relpersistence == RELPERSISTENCE_TEMP ||
-		sddl_is_bookkeeping(&rel) ||
-		bytes < (int64) sddl_small_table_size * 1024;
+		bytes < (int64) sddl_small_table_size * 1024 ||
+		sddl_is_bookkeeping(&rel);
 }
 
 List *

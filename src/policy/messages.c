@@ -46,21 +46,53 @@ sddl_object_name(SddlAnalysis *analysis, const SddlFinding *f)
 	return NULL;
 }
 
+/* The ALTER TABLE subcommand the finding is about, or NULL. */
+static AlterTableCmd *
+sddl_finding_cmd(SddlAnalysis *analysis, const SddlFinding *f)
+{
+	AlterTableStmt *stmt;
+
+	if (!IsA(analysis->stmt, AlterTableStmt))
+		return NULL;
+	stmt = (AlterTableStmt *) analysis->stmt;
+	if (f->cmd_index < 0 || f->cmd_index >= list_length(stmt->cmds))
+		return NULL;
+	return list_nth_node(AlterTableCmd, stmt->cmds, f->cmd_index);
+}
+
 /* Is the finding about a PRIMARY KEY constraint of an ALTER TABLE? */
 static bool
 sddl_finding_is_primary_key(SddlAnalysis *analysis, const SddlFinding *f)
 {
-	AlterTableStmt *stmt;
-	AlterTableCmd *cmd;
+	AlterTableCmd *cmd = sddl_finding_cmd(analysis, f);
 
-	if (!IsA(analysis->stmt, AlterTableStmt))
-		return false;
-	stmt = (AlterTableStmt *) analysis->stmt;
-	if (f->cmd_index < 0 || f->cmd_index >= list_length(stmt->cmds))
-		return false;
-	cmd = list_nth_node(AlterTableCmd, stmt->cmds, f->cmd_index);
-	return cmd->def && IsA(cmd->def, Constraint) &&
+	return cmd != NULL && cmd->def && IsA(cmd->def, Constraint) &&
 		((Constraint *) cmd->def)->contype == CONSTR_PRIMARY;
+}
+
+/*
+ * The rule of the finding, with the texts of the form of statement it is
+ * about where the rule has some for it (SddlRule.enforcing).
+ */
+static const SddlRule *
+sddl_finding_rule(SddlAnalysis *analysis, const SddlFinding *f)
+{
+	const SddlRule *rule = sddl_rule(f->rule);
+	AlterTableCmd *cmd = sddl_finding_cmd(analysis, f);
+	const SddlRuleForm *form = rule->enforcing;
+	SddlRule   *copy;
+
+	if (form == NULL || cmd == NULL || cmd->subtype != AT_AlterConstraint)
+		return rule;
+	copy = palloc(sizeof(SddlRule));
+	*copy = *rule;
+	copy->op_named = form->op_named;
+	copy->op_unnamed = form->op_unnamed;
+	copy->instead = form->instead;
+	copy->django = form->django;
+	copy->rails = form->rails;
+	copy->alembic = form->alembic;
+	return copy;
 }
 
 /* The operation at risk, which starts the message (see SddlRule.op_named). */
@@ -130,7 +162,7 @@ sddl_describe(SddlDecision *d, SddlAnalysis *analysis,
 {
 	const SddlFinding *f = d->finding;
 	const SddlRelation *rel = f->rel;
-	const SddlRule *rule = sddl_rule(f->rule);
+	const SddlRule *rule = sddl_finding_rule(analysis, f);
 	LOCKMODE	mode = rel->lockmode;
 	char	   *op = sddl_operation(analysis, f, rule);
 	char	   *tbl;

@@ -37,6 +37,7 @@
 #include "utils/guc.h"
 #include "utils/varlena.h"
 
+#include "compat.h"
 #include "policy/deferral.h"
 #include "policy/policy.h"
 #include "policy/rewrite_plan.h"
@@ -97,65 +98,117 @@ static char *sddl_bookkeeping_tables = NULL;
 #define SDDL_BOOKKEEPING_MAX_BYTES ((int64) 16 * 1024 * 1024)
 
 /*
- * Check hook of safe_ddl.disabled_rules: every name must be a rule.
+ * safe_ddl.disabled_rules and safe_ddl.bookkeeping_tables, parsed.  Every
+ * candidate statement tests its relations and findings against both, so
+ * the check hook parses a value once, into the setting's "extra", and the
+ * assign hook points these at it: a test is then a few strcmp calls, with
+ * no parsing and no allocation.  One chunk, as GUC extras must be: the
+ * pointers point into the names that follow them.  NULL (safe_ddl not
+ * preloaded, so the settings do not exist): nothing is listed.
  */
-static bool
-sddl_check_disabled_rules(char **newval, void **extra, GucSource source)
+typedef struct SddlNameList
 {
-	char	   *rawstring;
-	List	   *names;
+	int			count;
+	const char *names[FLEXIBLE_ARRAY_MEMBER];
+} SddlNameList;
+
+static const SddlNameList *sddl_disabled_rules_list = NULL;
+static const SddlNameList *sddl_bookkeeping_list = NULL;
+
+/* The extra for a parsed value, or NULL (out of memory, already logged). */
+static SddlNameList *
+sddl_name_list_extra(List *names)
+{
+	SddlNameList *result;
+	Size		size;
+	char	   *p;
 	ListCell   *lc;
+	int			i = 0;
 
-	rawstring = pstrdup(*newval);
-	if (!SplitIdentifierString(rawstring, ',', &names))
-	{
-		GUC_check_errdetail("List syntax is invalid.");
-		pfree(rawstring);
-		list_free(names);
-		return false;
-	}
-
+	size = offsetof(SddlNameList, names) + list_length(names) * sizeof(char *);
+	foreach(lc, names)
+		size += strlen((char *) lfirst(lc)) + 1;
+	result = SddlGucMalloc(size);
+	if (result == NULL)
+		return NULL;
+	result->count = list_length(names);
+	p = (char *) &result->names[result->count];
 	foreach(lc, names)
 	{
-		char	   *name = (char *) lfirst(lc);
+		Size		len = strlen((char *) lfirst(lc)) + 1;
 
-		if (sddl_rule_lookup(name) == NULL)
-		{
-			StringInfoData valid;
-
-			initStringInfo(&valid);
-			for (int i = 0; i < sddl_rule_count; i++)
-				appendStringInfo(&valid, "%s%s", i > 0 ? ", " : "",
-								 sddl_rules[i].name);
-			GUC_check_errdetail("\"%s\" is not a safe_ddl rule.", name);
-			GUC_check_errhint("Valid rule names are: %s.", valid.data);
-			pfree(rawstring);
-			list_free(names);
-			return false;
-		}
+		memcpy(p, lfirst(lc), len);
+		result->names[i++] = p;
+		p += len;
 	}
-
-	pfree(rawstring);
-	list_free(names);
-	return true;
+	return result;
 }
 
 /*
- * Check hook of safe_ddl.bookkeeping_tables: a valid list of names.
+ * Check hook of both list settings: a valid list of names and, for
+ * safe_ddl.disabled_rules, names of rules.  Leaves the parsed list in
+ * *extra.
  */
 static bool
-sddl_check_name_list(char **newval, void **extra, GucSource source)
+sddl_check_list(char **newval, void **extra, bool rules)
 {
 	char	   *rawstring = pstrdup(*newval);
 	List	   *names;
-	bool		ok;
+	ListCell   *lc;
+	bool		ok = true;
 
-	ok = SplitIdentifierString(rawstring, ',', &names);
-	if (!ok)
+	if (!SplitIdentifierString(rawstring, ',', &names))
+	{
 		GUC_check_errdetail("List syntax is invalid.");
+		ok = false;
+	}
+	foreach(lc, names)
+	{
+		char	   *name = (char *) lfirst(lc);
+		StringInfoData valid;
+
+		if (!ok || !rules || sddl_rule_lookup(name) != NULL)
+			continue;
+		initStringInfo(&valid);
+		for (int i = 0; i < sddl_rule_count; i++)
+			appendStringInfo(&valid, "%s%s", i > 0 ? ", " : "",
+							 sddl_rules[i].name);
+		GUC_check_errdetail("\"%s\" is not a safe_ddl rule.", name);
+		GUC_check_errhint("Valid rule names are: %s.", valid.data);
+		ok = false;
+	}
+	if (ok)
+	{
+		*extra = sddl_name_list_extra(names);
+		ok = (*extra != NULL);
+	}
 	pfree(rawstring);
 	list_free(names);
 	return ok;
+}
+
+static bool
+sddl_check_disabled_rules(char **newval, void **extra, GucSource source)
+{
+	return sddl_check_list(newval, extra, true);
+}
+
+static void
+sddl_assign_disabled_rules(const char *newval, void *extra)
+{
+	sddl_disabled_rules_list = (const SddlNameList *) extra;
+}
+
+static bool
+sddl_check_bookkeeping(char **newval, void **extra, GucSource source)
+{
+	return sddl_check_list(newval, extra, false);
+}
+
+static void
+sddl_assign_bookkeeping(const char *newval, void *extra)
+{
+	sddl_bookkeeping_list = (const SddlNameList *) extra;
 }
 
 void
@@ -194,7 +247,8 @@ sddl_policy_define_gucs(void)
 							   "",
 							   PGC_SUSET,
 							   GUC_LIST_INPUT,
-							   sddl_check_disabled_rules, NULL, NULL);
+							   sddl_check_disabled_rules,
+							   sddl_assign_disabled_rules, NULL);
 
 	sddl_deferral_define_gucs();
 
@@ -205,13 +259,28 @@ sddl_policy_define_gucs(void)
 							   SDDL_DEFAULT_BOOKKEEPING,
 							   PGC_SUSET,
 							   GUC_LIST_INPUT,
-							   sddl_check_name_list, NULL, NULL);
+							   sddl_check_bookkeeping,
+							   sddl_assign_bookkeeping, NULL);
+}
+
+/* Is name in the parsed list? */
+static bool
+sddl_name_listed(const SddlNameList *list, const char *name)
+{
+	if (list == NULL || name == NULL)
+		return false;
+	for (int i = 0; i < list->count; i++)
+		if (strcmp(list->names[i], name) == 0)
+			return true;
+	return false;
 }
 
 /*
  * Is relname listed in the comma-separated list?  Names in the list follow
  * identifier rules (unquoted ones are case-folded); relname is the exact
- * catalog name.
+ * catalog name.  For the reset values of the list settings, which only a
+ * finding a session setting let through needs (the current values are
+ * parsed once, above).
  */
 static bool
 sddl_name_in_list(const char *list, const char *relname)
@@ -243,13 +312,13 @@ bool
 sddl_is_bookkeeping(const SddlRelation *rel)
 {
 	return rel->bytes <= SDDL_BOOKKEEPING_MAX_BYTES &&
-		sddl_name_in_list(sddl_bookkeeping_tables, rel->relname);
+		sddl_name_listed(sddl_bookkeeping_list, rel->relname);
 }
 
 bool
 sddl_rule_disabled(const SddlRule *rule)
 {
-	return sddl_name_in_list(sddl_disabled_rules, rule->name);
+	return sddl_name_listed(sddl_disabled_rules_list, rule->name);
 }
 
 /*
@@ -262,13 +331,12 @@ sddl_relation_exempt(const SddlFinding *f)
 
 	if (rel == NULL)
 		return false;
+	/* the name test last: it is the only one that compares strings */
 	if (rel->is_new || rel->relpersistence == RELPERSISTENCE_TEMP)
-		return true;
-	if (sddl_is_bookkeeping(rel))
 		return true;
 	if (rel->bytes < (int64) sddl_small_table_size * 1024)
 		return true;
-	return false;
+	return sddl_is_bookkeeping(rel);
 }
 
 /*

@@ -20,6 +20,22 @@
 #define ALEMBIC_AUTOCOMMIT "inside \"with op.get_context().autocommit_block():\""
 
 /*
+ * ALTER CONSTRAINT ... ENFORCED (PostgreSQL 18) enforces a constraint that
+ * exists already, NOT ENFORCED and so never validated: it validates it with
+ * a scan under the statement's lock.  It has no NOT VALID form; dropping
+ * the constraint and adding it again NOT VALID in one statement does not
+ * scan, and VALIDATE CONSTRAINT then scans under SHARE UPDATE EXCLUSIVE.
+ */
+static const SddlRuleForm sddl_enforcing_constraint = {
+	.op_named = "enforcing constraint \"%s\" of table \"%s\"",
+	.op_unnamed = "enforcing a constraint of table \"%s\"",
+	.instead = "ALTER CONSTRAINT ... ENFORCED has no NOT VALID form: in one ALTER TABLE statement, drop the constraint and add it back with NOT VALID (ALTER TABLE ... DROP CONSTRAINT c, ADD CONSTRAINT c ... NOT VALID), then run ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction.",
+	.django = "Django: RunSQL with that ALTER TABLE, then VALIDATE CONSTRAINT in a separate migration.",
+	.rails = "Rails: execute that ALTER TABLE, then validate_foreign_key or validate_check_constraint in a separate migration.",
+	.alembic = "Alembic: op.execute() that ALTER TABLE, then the VALIDATE CONSTRAINT in a separate revision (transaction_per_migration=True).",
+};
+
+/*
  * One entry per SddlRuleId, indexed by it, kept sorted by name: everything
  * about a rule (its name, description, lock, default action, the texts of
  * its messages and the per-framework hints) is here, so that adding or
@@ -120,6 +136,7 @@ const SddlRule sddl_rules[] = {
 		.defer_kind = SDDL_DEFER_VALIDATION,
 		.op_named = "adding constraint \"%s\" to table \"%s\"",
 		.op_unnamed = "adding a constraint to table \"%s\"",
+		.enforcing = &sddl_enforcing_constraint,
 		.duration = "while it scans the whole table to validate the constraint",
 		.instead = "Add the constraint in its own ALTER TABLE statement with NOT VALID, then run ALTER TABLE ... VALIDATE CONSTRAINT in a separate transaction.",
 		.django = "Django: add the constraint with NOT VALID (RunSQL inside SeparateDatabaseAndState, keeping AddConstraint or the field in state_operations), then VALIDATE CONSTRAINT in a separate migration.",

@@ -61,6 +61,21 @@ typedef enum SddlOpArgs
 								 * then the table the statement names */
 } SddlOpArgs;
 
+/*
+ * The texts of a rule's messages for a form of statement the rule covers
+ * that its own texts would misname: they replace the rule's texts of the
+ * same names (policy/messages.c).
+ */
+typedef struct SddlRuleForm
+{
+	const char *op_named;
+	const char *op_unnamed;
+	const char *instead;
+	const char *django;
+	const char *rails;
+	const char *alembic;
+} SddlRuleForm;
+
 typedef struct SddlRule
 {
 	const char *name;			/* stable, kebab-case */
@@ -78,6 +93,9 @@ typedef struct SddlRule
 	const char *op_named_pk;	/* for a PRIMARY KEY, when it is not called
 								 * what op_named calls it; or NULL */
 	const char *op_unnamed_pk;
+	const SddlRuleForm *enforcing;	/* for ALTER CONSTRAINT ... ENFORCED
+									 * (18), which enforces a constraint
+									 * that exists already; or NULL */
 	const char *duration;		/* how long the lock is held */
 	const char *instead;		/* what to do when there is no safe SQL */
 

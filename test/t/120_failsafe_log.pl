@@ -6,7 +6,6 @@ use warnings;
 
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
 my $node = new_node('failsafe_log', conf => "safe_ddl.small_table_size = 0\n");
@@ -23,15 +22,9 @@ like($err, qr/ERROR:  child table is missing column "b"/,
     "analysis error: the server's own error reaches the client");
 unlike($err, qr/convert row type/, 'analysis error: not safe_ddl\'s');
 
-my $row = '';
-my $start = time;
-while ($row eq '' && time - $start < 30)
-{
-    $row = $node->safe_psql('postgres', q{
-        SELECT outcome || '|' || coalesce(sqlstate, '') || '|' || coalesce(error, '')
-          FROM safe_ddl.lock_log WHERE statement LIKE 'ALTER TABLE lp ATTACH%'});
-    usleep(50_000) if $row eq '';
-}
+my $row = poll_lock_log($node, q{
+    SELECT outcome || '|' || coalesce(sqlstate, '') || '|' || coalesce(error, '')
+      FROM safe_ddl.lock_log WHERE statement LIKE 'ALTER TABLE lp ATTACH%'});
 is($row, 'failed|42804|child table is missing column "b"',
     'analysis error: logged as failed with the server\'s error');
 

@@ -8,7 +8,6 @@ use warnings;
 
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
 my $node = new_orders_node('rewrite_log',
@@ -18,18 +17,11 @@ my $node = new_orders_node('rewrite_log',
 sub logged
 {
     my ($stmt_like) = @_;
-    my $start = time;
-    while (time - $start < 30)
-    {
-        my $row = $node->safe_psql('postgres', qq{
-            SELECT outcome || '|' || coalesce(rule, '') || '|' ||
-                   coalesce(sqlstate, '') || '|' || coalesce(rewritten_to, '')
-              FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
-             ORDER BY logged_at DESC LIMIT 1});
-        return $row if $row ne '';
-        usleep(50_000);
-    }
-    return '';
+    return poll_lock_log($node, qq{
+        SELECT outcome || '|' || coalesce(rule, '') || '|' ||
+               coalesce(sqlstate, '') || '|' || coalesce(rewritten_to, '')
+          FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
+         ORDER BY logged_at DESC LIMIT 1});
 }
 
 # refused in a transaction block

@@ -11,7 +11,6 @@ use warnings;
 use IPC::Run;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
 my $node = new_orders_node('hold_log',
@@ -21,20 +20,13 @@ my $node = new_orders_node('hold_log',
 sub logged
 {
     my ($outcome) = @_;
-    my $start = time;
-    while (time - $start < 30)
-    {
-        my $row = $node->safe_psql('postgres', qq{
-            SELECT coalesce(rule, '') || '|' || coalesce(sqlstate, '') || '|' ||
-                   coalesce(lock_mode, '') || '|' || relations::text || '|' ||
-                   statement || '|' || (lock_wait_ms >= 300)::text || '|' ||
-                   (duration_ms >= lock_wait_ms)::text || '|' || coalesce(error, '')
-              FROM safe_ddl.lock_log WHERE outcome = '$outcome'
-             ORDER BY id DESC LIMIT 1});
-        return $row if $row ne '';
-        usleep(50_000);
-    }
-    return '';
+    return poll_lock_log($node, qq{
+        SELECT coalesce(rule, '') || '|' || coalesce(sqlstate, '') || '|' ||
+               coalesce(lock_mode, '') || '|' || relations::text || '|' ||
+               statement || '|' || (lock_wait_ms >= 300)::text || '|' ||
+               (duration_ms >= lock_wait_ms)::text || '|' || coalesce(error, '')
+          FROM safe_ddl.lock_log WHERE outcome = '$outcome'
+         ORDER BY id DESC LIMIT 1});
 }
 
 # Wait until a session holds ACCESS EXCLUSIVE on orders.

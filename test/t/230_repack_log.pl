@@ -9,7 +9,6 @@ use warnings;
 
 use PostgreSQL::Test::Utils;
 use Test::More;
-use Time::HiRes qw(time usleep);
 use SafeDDL::Test;
 
 my $node = new_orders_node('repack_log', "safe_ddl.small_table_size = 0\n");
@@ -28,18 +27,11 @@ $node->safe_psql('postgres', q{
 sub logged
 {
     my ($stmt_like) = @_;
-    my $start = time;
-    while (time - $start < 30)
-    {
-        my $row = $node->safe_psql('postgres', qq{
-            SELECT outcome || '|' || coalesce(rule, '') || '|' ||
-                   coalesce(rewritten_to, '')
-              FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
-             ORDER BY logged_at DESC LIMIT 1});
-        return $row if $row ne '';
-        usleep(50_000);
-    }
-    return '';
+    return poll_lock_log($node, qq{
+        SELECT outcome || '|' || coalesce(rule, '') || '|' ||
+               coalesce(rewritten_to, '')
+          FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'
+         ORDER BY logged_at DESC LIMIT 1});
 }
 
 sub relfilenode
@@ -75,6 +67,17 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM orders'), '10000',
     'wal_level replica: every row is still there');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_replication_slots'), '0',
     'wal_level replica: no replication slot left behind');
+
+# REPACK (CONCURRENTLY) ... USING INDEX: the lock log names the index with
+# the table, both in SHARE UPDATE EXCLUSIVE (what the server takes)
+$node->safe_psql('postgres',
+    'REPACK (CONCURRENTLY) orders USING INDEX orders_pkey');
+is(poll_lock_log($node, q{
+        SELECT relations::text FROM safe_ddl.lock_log
+         WHERE statement LIKE 'REPACK (CONCURRENTLY) orders USING INDEX%'}),
+    '[{"relation": "public.orders", "lock_mode": "ShareUpdateExclusiveLock"}, '
+      . '{"relation": "public.orders_pkey", "lock_mode": "ShareUpdateExclusiveLock"}]',
+    'REPACK (CONCURRENTLY) USING INDEX: the index is logged in the table\'s mode');
 
 $node->stop;
 done_testing();

@@ -201,6 +201,41 @@ is($node->safe_psql('postgres', q{
 is(item($id, 'state, attempts, worker_pid = ' . $pid),
     'done|2|t', 'the same worker recorded the retry and ran it: it survived the cancel');
 
+# --- what a deferring transaction took, in the lock log ----------------
+# A deferred CREATE INDEX only queues the build: the transaction takes no
+# lock on the table, and the log names the table without a lock mode.  A
+# deferred validation adds the constraint NOT VALID at once, under the
+# ACCESS EXCLUSIVE lock the log names.
+is($node->safe_psql('postgres', q{
+        SET safe_ddl.small_table_size = 0;
+        SET safe_ddl.defer = 'index, validation';
+        BEGIN;
+        CREATE INDEX orders_id_total_idx ON orders (id, total);
+        SELECT count(*) FROM pg_locks
+         WHERE relation = 'orders'::regclass AND pid = pg_backend_pid();
+        ALTER TABLE orders ADD CONSTRAINT total_max CHECK (total < 1000);
+        SELECT bool_or(mode = 'AccessExclusiveLock') FROM pg_locks
+         WHERE relation = 'orders'::regclass AND pid = pg_backend_pid();
+        COMMIT;}),
+    "0\nt", 'deferring: no lock on the table for the index, ACCESS EXCLUSIVE for the constraint');
+# the strongest lock mode and the relations logged for a statement
+sub logged_locks
+{
+    my ($stmt_like) = @_;
+    return poll_lock_log($node, qq{
+        SELECT coalesce(lock_mode, 'none') || ' ' || relations::text
+          FROM safe_ddl.lock_log WHERE statement LIKE '$stmt_like'});
+}
+is(logged_locks('CREATE INDEX orders_id_total_idx%'),
+    'none [{"relation": "public.orders"}]',
+    'the deferred index is logged with its table and no lock');
+is(logged_locks('ALTER TABLE orders ADD CONSTRAINT total_max%'),
+    'AccessExclusiveLock [{"relation": "public.orders", "lock_mode": "AccessExclusiveLock"}]',
+    'the deferred validation is logged with the lock its NOT VALID form took');
+is($node->safe_psql('postgres',
+        "SELECT string_agg(id::text, ',') FROM safe_ddl.wait_deferred('60s')"),
+    $failed_id, 'the deferred index and validation are built');
+
 # --- refused in a transaction that wrote --------------------------------
 ($ret, $out, $err) = $node->psql('postgres', q{
     BEGIN;

@@ -8,10 +8,11 @@
 # transaction and has the build restarted at once, without counting an
 # attempt; the restarted build no longer sees the caller.
 #
-# The window is a statement's parse and plan, so the test makes it
-# deterministic: the caller holds a snapshot (an open cursor, READ
-# COMMITTED, no transaction ID) while the build reaches its last phase and
-# waits for it, and only then calls wait_deferred() in that transaction.
+# The window is a statement's parse and plan, so the test makes it last:
+# the call's argument is a subquery that waits for an advisory lock the
+# test holds, so the statement has its snapshot (and no transaction ID)
+# while the build reaches its last phase and waits for it; only then is
+# the lock released and wait_deferred() itself runs.
 use strict;
 use warnings;
 
@@ -33,14 +34,24 @@ $node->safe_psql('postgres', q{
     INSERT INTO orders SELECT g, g % 100 FROM generate_series(1, 10000) g;
 });
 
-# the caller: a transaction holding a snapshot, but no transaction ID
+# the caller's statement will hold its snapshot until the test lets it go
+$node->safe_psql('postgres', q{
+    CREATE TABLE gate (id int);
+});
+my $gate = $node->background_psql('postgres');
+$gate->query_safe('BEGIN; LOCK TABLE gate IN ACCESS EXCLUSIVE MODE');
 my $caller = $node->background_psql('postgres');
 my $caller_pid = $caller->query_safe('SELECT pg_backend_pid()');
-$caller->query_safe('BEGIN; DECLARE c CURSOR FOR SELECT * FROM pg_class');
-is($node->safe_psql('postgres', qq{
+$caller->query_until(qr/started/, q{
+\echo started
+SELECT count(*) FROM safe_ddl.wait_deferred(
+    (SELECT '30s'::interval FROM (SELECT count(*) FROM gate) g));
+});
+ok($node->poll_query_until('postgres', qq{
         SELECT backend_xid IS NULL AND backend_xmin IS NOT NULL
+           AND wait_event_type = 'Lock'
         FROM pg_stat_activity WHERE pid = $caller_pid}),
-    't', 'the caller holds a snapshot and no transaction ID');
+    'the caller has its snapshot, no transaction ID, and waits at the gate');
 
 my $id = $node->safe_psql('postgres', q{
     INSERT INTO safe_ddl.deferred_queue
@@ -62,11 +73,62 @@ ok($node->poll_query_until('postgres', q{
 
 # Before: the call and the build waited for each other until the timeout
 # (an error).  Now the build is restarted and the call returns.
-my $failed = $caller->query_safe(
-    q{SELECT count(*) FROM safe_ddl.wait_deferred('30s')});
-is($failed, '0', 'wait_deferred() returns, with nothing failed');
-$caller->query_safe('COMMIT');
+$gate->query_safe('COMMIT');
+$gate->quit;
+# the call's result ("0": nothing failed), then the answer to "SELECT 1"
+is($caller->query_safe('SELECT 1'), "0\n1",
+    'wait_deferred() returns, with nothing failed');
 $caller->quit;
+
+# A caller whose transaction holds a lock the build waits out (no
+# transaction ID, so the call is allowed): the restarted build waits for it
+# again, and the call fails at once instead of at its timeout.
+$node->safe_psql('postgres', q{
+    SET safe_ddl.mode = off;
+    CREATE TABLE items (id int, v int);
+    INSERT INTO items SELECT g, g FROM generate_series(1, 1000) g;
+});
+$caller = $node->background_psql('postgres', on_error_stop => 0);
+$caller_pid = $caller->query_safe('SELECT pg_backend_pid()');
+$caller->query_safe('BEGIN; LOCK TABLE items IN ROW EXCLUSIVE MODE');
+my $id2 = $node->safe_psql('postgres', q{
+    INSERT INTO safe_ddl.deferred_queue
+        (kind, relid, relation, object_name, statement, original, queued_by)
+    VALUES ('index', 'items'::regclass, 'items', 'items_v_idx',
+            'CREATE INDEX CONCURRENTLY items_v_idx ON public.items (v)',
+            'original', 'postgres')
+    RETURNING id;
+});
+$node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
+ok($node->poll_query_until('postgres', qq{
+        SELECT count(*) = 1 FROM pg_locks l
+        JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE a.backend_type = 'safe_ddl deferred build'
+          AND l.locktype = 'virtualxid' AND NOT l.granted
+          AND l.virtualxid = (SELECT virtualxid FROM pg_locks
+                              WHERE pid = $caller_pid AND locktype = 'virtualxid')}),
+    'the build waits for the lock holder');
+$caller->query(q{SELECT count(*) FROM safe_ddl.wait_deferred('30s')});
+like($caller->{stderr},
+    qr/ERROR:  safe_ddl.wait_deferred\(\) would wait for a deferred build that waits for this transaction/,
+    'a caller holding a lock the build waits for is told at once');
+$caller->{stderr} = '';
+$caller->query_safe('ROLLBACK');
+is($caller->query_safe(q{SELECT count(*) FROM safe_ddl.wait_deferred('30s')}),
+    '0', 'after its ROLLBACK, the build finishes');
+$caller->quit;
+is($node->safe_psql('postgres', "SELECT state, attempts
+        FROM safe_ddl.deferred_queue WHERE id = $id2"),
+    'done|1', 'built once the lock holder went; the restart did not count');
+
+# an open cursor holds a snapshot the build would wait for: refused
+my ($ret, $stdout, $stderr) = $node->psql('postgres', q{
+    BEGIN;
+    DECLARE c CURSOR FOR SELECT * FROM pg_class;
+    SELECT * FROM safe_ddl.wait_deferred('1s');
+});
+like($stderr, qr/safe_ddl.wait_deferred\(\) cannot run while a cursor is open/,
+    'wait_deferred() refuses to run while a cursor is open');
 
 is($node->safe_psql('postgres', "SELECT state, attempts, last_error IS NULL
         FROM safe_ddl.deferred_queue WHERE id = $id"),

@@ -3,6 +3,8 @@
 # new_node() returns a PostgreSQL::Test::Cluster with safe_ddl preloaded.
 # new_orders_node() starts one with the extension and a 10,000-row table
 # "orders" (id int, total int), analysed.
+# poll_lock_log() waits for a row of the lock log, which its writer
+# inserts asynchronously.
 # When the extension was installed with "make install DESTDIR=...", the
 # harness exports SAFE_DDL_DESTDIR and the node finds it there.
 package SafeDDL::Test;
@@ -14,8 +16,9 @@ use File::Basename qw(dirname);
 use File::Spec;
 use PostgreSQL::Test::Cluster;
 use Exporter 'import';
+use Time::HiRes qw(time usleep);
 
-our @EXPORT = qw(new_node new_orders_node);
+our @EXPORT = qw(new_node new_orders_node poll_lock_log);
 
 my $destdir_conf = File::Spec->rel2abs(
     File::Spec->catfile(dirname(__FILE__), '..', '..', '..', 'scripts', 'destdir-conf'));
@@ -54,6 +57,23 @@ sub new_orders_node
         ANALYZE orders;
     });
     return $node;
+}
+
+# poll_lock_log($node, $query): run $query, a SELECT in database postgres
+# that returns nothing until the lock log has the row it looks for, until
+# it returns something (for 30 seconds at most).  Returns what it
+# returned, or '' if it never did.
+sub poll_lock_log
+{
+    my ($node, $query) = @_;
+    my $start = time;
+    while (time - $start < 30)
+    {
+        my $row = $node->safe_psql('postgres', $query);
+        return $row if $row ne '';
+        usleep(50_000);
+    }
+    return '';
 }
 
 1;
