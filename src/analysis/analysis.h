@@ -265,11 +265,12 @@ typedef struct SddlDmlFacts
 } SddlDmlFacts;
 
 /*
- * Fill facts for a planned UPDATE, DELETE, INSERT or MERGE whose top node
- * modifies one table; false for anything else (SELECT, a data-modifying
- * CTE, a utility statement).
+ * The facts (SddlDmlFacts *) of each table a planned statement writes with
+ * UPDATE, DELETE, INSERT or MERGE: the statement's own target, and those of
+ * its data-modifying WITH queries, which a SELECT can carry too.  NIL when
+ * it writes none (a plain SELECT, a utility statement).
  */
-extern bool sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts);
+extern List *sddl_analyze_dml(PlannedStmt *pstmt);
 
 /* The same for COPY ... FROM into a table; false for COPY TO. */
 extern bool sddl_analyze_copy(CopyStmt *stmt, SddlDmlFacts *facts);

@@ -54,18 +54,13 @@ sddl_dml_target(Oid relid, SddlDmlFacts *facts)
 	return true;
 }
 
-bool
-sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts)
+/* The facts of one ModifyTable node of pstmt, or NULL. */
+static SddlDmlFacts *
+sddl_modify_facts(PlannedStmt *pstmt, ModifyTable *mt)
 {
-	ModifyTable *mt;
+	SddlDmlFacts *facts = palloc0(sizeof(SddlDmlFacts));
 	Plan	   *source;
 	RangeTblEntry *rte;
-
-	memset(facts, 0, sizeof(*facts));
-	if (pstmt == NULL || pstmt->commandType == CMD_UTILITY ||
-		pstmt->planTree == NULL || !IsA(pstmt->planTree, ModifyTable))
-		return false;
-	mt = (ModifyTable *) pstmt->planTree;
 
 	switch (mt->operation)
 	{
@@ -84,7 +79,7 @@ sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts)
 			break;
 #endif
 		default:
-			return false;
+			return NULL;
 	}
 
 	/*
@@ -96,11 +91,42 @@ sddl_analyze_dml(PlannedStmt *pstmt, SddlDmlFacts *facts)
 
 	if (mt->nominalRelation <= 0 ||
 		mt->nominalRelation > list_length(pstmt->rtable))
-		return false;
+		return NULL;
 	rte = rt_fetch(mt->nominalRelation, pstmt->rtable);
 	if (rte->rtekind != RTE_RELATION)
-		return false;
-	return sddl_dml_target(rte->relid, facts);
+		return NULL;
+	return sddl_dml_target(rte->relid, facts) ? facts : NULL;
+}
+
+List *
+sddl_analyze_dml(PlannedStmt *pstmt)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	if (pstmt == NULL || pstmt->commandType == CMD_UTILITY)
+		return NIL;
+	if (pstmt->planTree != NULL && IsA(pstmt->planTree, ModifyTable))
+		result = lappend(result,
+						 sddl_modify_facts(pstmt, (ModifyTable *) pstmt->planTree));
+
+	/*
+	 * A data-modifying WITH query is planned as a subplan whose top node is
+	 * its ModifyTable, under a SELECT as well as under another
+	 * data-modifying statement.  (A subplan the planner dropped is NULL.)
+	 */
+	if (pstmt->hasModifyingCTE)
+	{
+		foreach(lc, pstmt->subplans)
+		{
+			Plan	   *plan = (Plan *) lfirst(lc);
+
+			if (plan != NULL && IsA(plan, ModifyTable))
+				result = lappend(result,
+								 sddl_modify_facts(pstmt, (ModifyTable *) plan));
+		}
+	}
+	return list_delete_ptr(result, NULL);
 }
 
 bool

@@ -749,6 +749,18 @@ sddl_cluster_index(SddlClusterStmt *stmt, Oid relid)
 	return InvalidOid;
 }
 
+/*
+ * The lock CLUSTER or REPACK of a partitioned table takes on the
+ * partitioned index, in its first transaction (check_index_is_clusterable):
+ * ACCESS EXCLUSIVE from PostgreSQL 19 (repack.c), ACCESS SHARE before
+ * (cluster.c).
+ */
+#ifdef SDDL_HAS_REPACK
+#define SDDL_PARTITIONED_CLUSTER_INDEX_LOCK AccessExclusiveLock
+#else
+#define SDDL_PARTITIONED_CLUSTER_INDEX_LOCK AccessShareLock
+#endif
+
 /* The table, and the index it is ordered by, in the statement's mode. */
 static SddlRelation *
 sddl_add_cluster_target(SddlAnalysis *a, SddlClusterStmt *stmt, Oid relid,
@@ -819,6 +831,7 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 	SddlClusterStmt *stmt = (SddlClusterStmt *) node;
 	Oid			online;
 	Oid			relid;
+	Oid			index;
 	ListCell   *lc;
 
 	if (sddl_repack_concurrently(a, stmt))
@@ -856,6 +869,23 @@ sddl_analyze_cluster(SddlAnalysis *a, Node *node, SddlAnalysisContext *cxt)
 							 RELKIND_HAS_STORAGE(get_rel_relkind(lfirst_oid(lc))),
 							 true);
 			sddl_cluster_finding(a, p, stmt, online);
+		}
+
+		/*
+		 * The partitioned index, then each leaf partition's index with its
+		 * partition, in the partition's transaction.
+		 */
+		index = sddl_cluster_index(stmt, relid);
+		if (OidIsValid(index))
+		{
+			sddl_add_rel(a, index, SDDL_PARTITIONED_CLUSTER_INDEX_LOCK, false,
+						 false);
+			foreach(lc, sddl_inheritors(index))
+			{
+				if (get_rel_relkind(lfirst_oid(lc)) == RELKIND_INDEX)
+					sddl_add_rel(a, lfirst_oid(lc), AccessExclusiveLock, true,
+								 true);
+			}
 		}
 		return;
 	}

@@ -170,7 +170,10 @@ sddl_blocked_by_me(int pid)
 /*
  * Untie a wait of the database's worker on this session (see the file
  * header).  A build waiting for this transaction to end is cancelled once
- * and retried by the worker at once; any other wait ends the call.
+ * and retried by the worker at once.  Any other wait, or a restarted build
+ * that waits for this transaction again (it holds a lock the build waits
+ * out, not only a snapshot), ends the call: nothing else can end it before
+ * the timeout.
  */
 static void
 sddl_untie_worker(int slotno, pid_t *cancelled)
@@ -178,42 +181,42 @@ sddl_untie_worker(int slotno, pid_t *cancelled)
 	SddlDeferShared *shared = sddl_defer_shared;
 	SddlDeferSlot *slot = &shared->slots[slotno];
 	pid_t		pid;
+	bool		cancel_pending;
 	int			locktype;
 
 	SpinLockAcquire(&shared->mutex);
 	pid = slot->dbid == MyDatabaseId ? slot->worker_pid : 0;
+	cancel_pending = slot->restart_requested;
 	SpinLockRelease(&shared->mutex);
 	if (pid == 0)
 		return;
 	locktype = sddl_blocked_by_me(pid);
-	if (locktype < 0)
-		return;
-	if (locktype != LOCKTAG_VIRTUALTRANSACTION)
+	if (locktype < 0 || (*cancelled == pid && cancel_pending))
+		return;					/* no wait on us, or the cancel is on its way */
+	if (locktype != LOCKTAG_VIRTUALTRANSACTION || *cancelled == pid)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_DEADLOCK_DETECTED),
 				 errmsg("safe_ddl.wait_deferred() would wait for a deferred build that waits for this transaction"),
 				 errdetail("The deferred-build worker (process %d) waits for a lock this transaction holds.",
 						   (int) pid),
 				 errhint("Call it in a transaction of its own, after COMMIT.")));
-	if (*cancelled == pid)
-		return;					/* asked already; the cancel is on its way */
 
+	/* blocked by this session, the worker cannot have moved on meanwhile */
 	SpinLockAcquire(&shared->mutex);
-	if (slot->worker_pid == pid)
-	{
-		/* blocked by this session, it cannot have moved on meanwhile */
-		slot->restart_requested = true;
-		if (kill(pid, SIGINT) != 0)
-			slot->restart_requested = false;
-		else
-			*cancelled = pid;
-	}
+	slot->restart_requested = true;
 	SpinLockRelease(&shared->mutex);
-	if (*cancelled == pid)
-		ereport(LOG,
-				(errmsg("safe_ddl cancelled the deferred build in process %d: it waited for this session in safe_ddl.wait_deferred()",
-						(int) pid),
-				 errdetail("The worker builds it again at once.")));
+	if (kill(pid, SIGINT) != 0)
+	{
+		SpinLockAcquire(&shared->mutex);
+		slot->restart_requested = false;
+		SpinLockRelease(&shared->mutex);
+		return;
+	}
+	*cancelled = pid;
+	ereport(LOG,
+			(errmsg("safe_ddl cancelled the deferred build in process %d: it waited for this session in safe_ddl.wait_deferred()",
+					(int) pid),
+			 errdetail("The worker builds it again at once.")));
 }
 
 /* Sleep until a scan started after "since" settles, or the deadline. */

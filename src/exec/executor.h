@@ -22,8 +22,8 @@ typedef struct SddlLockStats
 {
 	double		wait_ms;		/* total time spent waiting for locks */
 	int			attempts;		/* lock acquisition attempts, >= 1 */
-	char	   *blockers;		/* JSON array of sessions seen blocking at the
-								 * last attempt, or NULL */
+	char	   *blockers;		/* JSON array of the sessions seen blocking at
+								 * the last attempt that found any, or NULL */
 	char	   *rewritten_to;	/* the SQL actually run, if rewritten */
 	const char *statement;		/* in: the statement's text, for the rewrite
 								 * journal (journal.h) */

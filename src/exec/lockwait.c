@@ -361,7 +361,15 @@ sddl_lockwait_run(List *targets, bool may_queue, SddlLockStats *stats,
 		if (failed == NULL)
 			failed = linitial(targets);
 		sddl_collect_blockers(failed, &last);
-		stats->blockers = last.json;
+
+		/*
+		 * The log names who was in the way.  A reading that found nobody
+		 * (the blocker ended between the failed attempt and the reading)
+		 * keeps the sessions an earlier reading found: they are what the
+		 * statement waited for.
+		 */
+		if (last.text != NULL || stats->blockers == NULL)
+			stats->blockers = last.json;
 
 		elapsed = sddl_elapsed_ms(start);
 		stats->wait_ms = elapsed;
@@ -432,6 +440,7 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 {
 	List	   *relids = NIL;
 	List	   *modes = NIL;
+	ListCell   *lc1;
 	Oid			found = InvalidOid;
 	char	   *name = NULL;
 
@@ -462,9 +471,9 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		LWLockRelease(LockHashPartitionLockByIndex(i));
 	}
 
-	for (int n = 0; n < list_length(relids); n++)
+	foreach(lc1, relids)
 	{
-		Oid			relid = list_nth_oid(relids, n);
+		Oid			relid = lfirst_oid(lc1);
 		bool		is_target = false;
 		ListCell   *lc;
 		Relation	rel;
@@ -484,7 +493,7 @@ sddl_strongly_held_elsewhere(List *targets, LOCKMODE *mode)
 		if (!RELATION_IS_LOCAL(rel))
 		{
 			found = relid;
-			*mode = (LOCKMODE) list_nth_int(modes, n);
+			*mode = (LOCKMODE) list_nth_int(modes, foreach_current_index(lc1));
 			name = psprintf("%s.%s",
 							get_namespace_name(RelationGetNamespace(rel)),
 							RelationGetRelationName(rel));

@@ -100,10 +100,11 @@ sddl_judge_backfill(const SddlDmlFacts *facts, const char *statement)
 static pg_noinline void
 sddl_executor_check(QueryDesc *queryDesc)
 {
-	SddlDmlFacts facts;
+	ListCell   *lc;
 
-	if (sddl_analyze_dml(queryDesc->plannedstmt, &facts))
-		sddl_judge_backfill(&facts,
+	/* each table it writes, its data-modifying WITH queries' too */
+	foreach(lc, sddl_analyze_dml(queryDesc->plannedstmt))
+		sddl_judge_backfill((SddlDmlFacts *) lfirst(lc),
 							sddl_statement_text(queryDesc->plannedstmt,
 												queryDesc->sourceText));
 }
@@ -118,7 +119,8 @@ sddl_ExecutorStart(QueryDesc *queryDesc, int eflags)
 	 */
 	if (unlikely(sddl_hold_active) &&
 		(eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 &&
-		queryDesc->operation != CMD_SELECT)
+		(queryDesc->operation != CMD_SELECT ||
+		 queryDesc->plannedstmt->hasModifyingCTE))
 		sddl_executor_check(queryDesc);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);

@@ -80,6 +80,47 @@ is($caller->query_safe('SELECT 1'), "0\n1",
     'wait_deferred() returns, with nothing failed');
 $caller->quit;
 
+# A caller whose transaction holds a lock the build waits out (no
+# transaction ID, so the call is allowed): the restarted build waits for it
+# again, and the call fails at once instead of at its timeout.
+$node->safe_psql('postgres', q{
+    SET safe_ddl.mode = off;
+    CREATE TABLE items (id int, v int);
+    INSERT INTO items SELECT g, g FROM generate_series(1, 1000) g;
+});
+$caller = $node->background_psql('postgres', on_error_stop => 0);
+$caller_pid = $caller->query_safe('SELECT pg_backend_pid()');
+$caller->query_safe('BEGIN; LOCK TABLE items IN ROW EXCLUSIVE MODE');
+my $id2 = $node->safe_psql('postgres', q{
+    INSERT INTO safe_ddl.deferred_queue
+        (kind, relid, relation, object_name, statement, original, queued_by)
+    VALUES ('index', 'items'::regclass, 'items', 'items_v_idx',
+            'CREATE INDEX CONCURRENTLY items_v_idx ON public.items (v)',
+            'original', 'postgres')
+    RETURNING id;
+});
+$node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
+ok($node->poll_query_until('postgres', qq{
+        SELECT count(*) = 1 FROM pg_locks l
+        JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE a.backend_type = 'safe_ddl deferred build'
+          AND l.locktype = 'virtualxid' AND NOT l.granted
+          AND l.virtualxid = (SELECT virtualxid FROM pg_locks
+                              WHERE pid = $caller_pid AND locktype = 'virtualxid')}),
+    'the build waits for the lock holder');
+$caller->query(q{SELECT count(*) FROM safe_ddl.wait_deferred('30s')});
+like($caller->{stderr},
+    qr/ERROR:  safe_ddl.wait_deferred\(\) would wait for a deferred build that waits for this transaction/,
+    'a caller holding a lock the build waits for is told at once');
+$caller->{stderr} = '';
+$caller->query_safe('ROLLBACK');
+is($caller->query_safe(q{SELECT count(*) FROM safe_ddl.wait_deferred('30s')}),
+    '0', 'after its ROLLBACK, the build finishes');
+$caller->quit;
+is($node->safe_psql('postgres', "SELECT state, attempts
+        FROM safe_ddl.deferred_queue WHERE id = $id2"),
+    'done|1', 'built once the lock holder went; the restart did not count');
+
 # an open cursor holds a snapshot the build would wait for: refused
 my ($ret, $stdout, $stderr) = $node->psql('postgres', q{
     BEGIN;
