@@ -36,16 +36,8 @@ $node->safe_psql('postgres', q{
 sub queue
 {
     my ($kind, $table, $object, $statement, $by) = @_;
-    $by //= 'postgres';
-    my $id = $node->safe_psql('postgres', qq{
-        INSERT INTO safe_ddl.deferred_queue
-            (kind, relid, relation, object_name, statement, original, queued_by)
-        VALUES ('$kind', '$table'::regclass, '$table', '$object',
-                \$s\$$statement\$s\$, 'original', '$by')
-        RETURNING id;
-    });
-    $node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
-    return $id;
+    return queue_deferred($node, $kind, $table, $object, $statement,
+        by => $by);
 }
 
 sub item

@@ -53,15 +53,8 @@ ok($node->poll_query_until('postgres', qq{
         FROM pg_stat_activity WHERE pid = $caller_pid}),
     'the caller has its snapshot, no transaction ID, and waits at the gate');
 
-my $id = $node->safe_psql('postgres', q{
-    INSERT INTO safe_ddl.deferred_queue
-        (kind, relid, relation, object_name, statement, original, queued_by)
-    VALUES ('index', 'orders'::regclass, 'orders', 'orders_total_idx',
-            'CREATE INDEX CONCURRENTLY orders_total_idx ON public.orders (total)',
-            'original', 'postgres')
-    RETURNING id;
-});
-$node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
+my $id = queue_deferred($node, 'index', 'orders', 'orders_total_idx',
+    'CREATE INDEX CONCURRENTLY orders_total_idx ON public.orders (total)');
 
 # the build's last phase waits for the caller's transaction to end
 ok($node->poll_query_until('postgres', q{
@@ -91,15 +84,8 @@ $node->safe_psql('postgres', q{
 $caller = $node->background_psql('postgres', on_error_stop => 0);
 $caller_pid = $caller->query_safe('SELECT pg_backend_pid()');
 $caller->query_safe('BEGIN; LOCK TABLE items IN ROW EXCLUSIVE MODE');
-my $id2 = $node->safe_psql('postgres', q{
-    INSERT INTO safe_ddl.deferred_queue
-        (kind, relid, relation, object_name, statement, original, queued_by)
-    VALUES ('index', 'items'::regclass, 'items', 'items_v_idx',
-            'CREATE INDEX CONCURRENTLY items_v_idx ON public.items (v)',
-            'original', 'postgres')
-    RETURNING id;
-});
-$node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
+my $id2 = queue_deferred($node, 'index', 'items', 'items_v_idx',
+    'CREATE INDEX CONCURRENTLY items_v_idx ON public.items (v)');
 ok($node->poll_query_until('postgres', qq{
         SELECT count(*) = 1 FROM pg_locks l
         JOIN pg_stat_activity a ON a.pid = l.pid

@@ -32,15 +32,8 @@ $node->safe_psql('postgres', q{
 sub queue_and_claim
 {
     my ($table, $index, $column) = @_;
-    my $id = $node->safe_psql('postgres', qq{
-        INSERT INTO safe_ddl.deferred_queue
-            (kind, relid, relation, object_name, statement, original)
-        VALUES ('index', '$table'::regclass, 'public.$table', '$index',
-                'CREATE INDEX CONCURRENTLY $index ON public.$table ($column)',
-                'original')
-        RETURNING id;
-    });
-    $node->safe_psql('postgres', 'SELECT safe_ddl.deferred_wake()');
+    my $id = queue_deferred($node, 'index', $table, $index,
+        "CREATE INDEX CONCURRENTLY $index ON public.$table ($column)");
     ok($node->poll_query_until('postgres', qq{
             SELECT q.state = 'running' AND a.wait_event_type = 'Extension'
             FROM safe_ddl.deferred_queue q

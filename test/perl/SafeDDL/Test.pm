@@ -5,6 +5,8 @@
 # "orders" (id int, total int), analysed.
 # poll_lock_log() waits for a row of the lock log, which its writer
 # inserts asynchronously.
+# queue_deferred() queues a deferred build as the statement side does (a
+# row of safe_ddl.deferred_queue, then a wake-up).
 # When the extension was installed with "make install DESTDIR=...", the
 # harness exports SAFE_DDL_DESTDIR and the node finds it there.
 package SafeDDL::Test;
@@ -18,7 +20,7 @@ use PostgreSQL::Test::Cluster;
 use Exporter 'import';
 use Time::HiRes qw(time usleep);
 
-our @EXPORT = qw(new_node new_orders_node poll_lock_log);
+our @EXPORT = qw(new_node new_orders_node poll_lock_log queue_deferred);
 
 my $destdir_conf = File::Spec->rel2abs(
     File::Spec->catfile(dirname(__FILE__), '..', '..', '..', 'scripts', 'destdir-conf'));
@@ -74,6 +76,27 @@ sub poll_lock_log
         usleep(50_000);
     }
     return '';
+}
+
+# queue_deferred($node, $kind, $table, $object, $statement, %opts): queue
+# an item ('index' or 'validation') for public.$table, as the statement
+# side would, and wake the worker (unless wake => 0).  Options: by (the
+# queuing role, default postgres), db (default postgres).  Returns its id.
+sub queue_deferred
+{
+    my ($node, $kind, $table, $object, $statement, %opts) = @_;
+    my $by = $opts{by} // 'postgres';
+    my $db = $opts{db} // 'postgres';
+    my $id = $node->safe_psql($db, qq{
+        INSERT INTO safe_ddl.deferred_queue
+            (kind, relid, relation, object_name, statement, original, queued_by)
+        VALUES ('$kind', 'public.$table'::regclass, 'public.$table', '$object',
+                \$s\$$statement\$s\$, 'original', '$by')
+        RETURNING id;
+    });
+    $node->safe_psql($db, 'SELECT safe_ddl.deferred_wake()')
+      if $opts{wake} // 1;
+    return $id;
 }
 
 1;
